@@ -1,0 +1,62 @@
+# The two commands of the quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.deps: $(BIN)/python requirements.txt requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+deps: $(VENV)/.deps
+
+## make run: install, migrate, load the sample data if the database is empty, serve on :8000
+run: deps
+	$(MANAGE) migrate --no-input
+	$(MANAGE) load_sample_data --if-empty
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## make test: lint, system checks, the migrations check and pytest (SQLite, then PostgreSQL if TEST_DATABASE_URL)
+test: deps lint check migrations-check pytest pytest-postgres
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check:
+	$(MANAGE) check --fail-level WARNING
+
+migrations-check:
+	$(MANAGE) makemigrations --check --dry-run
+
+pytest:
+	env -u DATABASE_URL $(BIN)/pytest
+
+pytest-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== pytest on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest; \
+	else \
+		echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped (CI sets it)."; \
+	fi
+
+sample: deps
+	$(MANAGE) load_sample_data
+
+superuser: deps
+	$(MANAGE) createsuperuser
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "cases"
+    verbose_name = "Declined detainers"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,0 +1,90 @@
+"""Shared model pieces: timestamps, and slugs that never break once public."""
+
+from django.db import models, transaction
+
+
+class Timestamped(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class SlugAlias(models.Model):
+    """A slug an object used to have. Old links and filter values resolve through it."""
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Report"
+        AGENCY = "agency", "Agency"
+        CHARGE = "charge", "Charge category"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    slug = models.SlugField(max_length=120)
+    object_id = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "slug"], name="slugalias_unique_kind_slug"),
+        ]
+        verbose_name_plural = "slug aliases"
+
+    def __str__(self):
+        return f"{self.kind}: {self.slug} → #{self.object_id}"
+
+
+class SlugQuerySet(models.QuerySet):
+    def resolve_slug(self, slug):
+        """Return ``(obj, is_current)`` for a current or former slug, or ``(None, False)``."""
+        slug = (slug or "").strip().lower()
+        if not slug:
+            return None, False
+        obj = self.filter(slug=slug).first()
+        if obj is not None:
+            return obj, True
+        alias = SlugAlias.objects.filter(kind=self.model.slug_alias_kind, slug=slug).first()
+        if alias is None:
+            return None, False
+        return self.filter(pk=alias.object_id).first(), False
+
+    def current_slugs(self, slugs):
+        """Map each given slug (current or former) to the current slug, dropping unknown ones."""
+        wanted = {s.strip().lower() for s in slugs if s and s.strip()}
+        found = {s: s for s in self.filter(slug__in=wanted).values_list("slug", flat=True)}
+        missing = wanted - found.keys()
+        if missing:
+            aliases = dict(
+                SlugAlias.objects.filter(kind=self.model.slug_alias_kind, slug__in=missing).values_list(
+                    "slug", "object_id"
+                )
+            )
+            current = dict(self.filter(pk__in=aliases.values()).values_list("pk", "slug"))
+            for old, pk in aliases.items():
+                if pk in current:
+                    found[old] = current[pk]
+        return found
+
+
+class SluggedModel(models.Model):
+    """Remembers every former slug, so a public link keeps working after a rename."""
+
+    slug_alias_kind: str = ""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        previous = None
+        if self.pk:
+            previous = type(self)._base_manager.filter(pk=self.pk).values_list("slug", flat=True).first()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if previous and previous != self.slug:
+                SlugAlias.objects.update_or_create(
+                    kind=self.slug_alias_kind,
+                    slug=previous,
+                    defaults={"object_id": self.pk},
+                )
+                SlugAlias.objects.filter(kind=self.slug_alias_kind, slug=self.slug).delete()

@@ -1,0 +1,229 @@
+"""The detainer: one row of a report, the public *case*."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from ..dates import PartialDate, Precision, month_precision_on_first_q, not_after_q
+from .agencies import Agency
+from .people import Arrest, Individual
+from .reference import ChargeCategory
+from .reports import Report, ReportStatus
+
+
+class DetainerForm(models.TextChoices):
+    I247A = "I-247A", "I-247A (since 2 April 2017)"
+    I247D = "I-247D", "I-247D (2015–2017)"
+    I247N = "I-247N", "I-247N (2015–2017)"
+    I247X = "I-247X", "I-247X (2015–2017)"
+    I247 = "I-247", "I-247 (to 2015)"
+
+
+class VerificationStatus(models.TextChoices):
+    AS_REPORTED = "as_reported", "As reported"
+    DISPUTED = "disputed", "Disputed by agency"
+    CORRECTED = "corrected", "Corrected"
+    RETRACTED = "retracted", "Retracted"
+
+
+def case_id_for(report_slug: str, row: int) -> str:
+    return f"{report_slug}-{row:02d}"
+
+
+class DetainerQuerySet(models.QuerySet):
+    def cases(self):
+        """Detainers listed in a report: the public cases (history-only detainers excluded)."""
+        return self.filter(report__isnull=False)
+
+    def published(self):
+        return self.filter(report__status=ReportStatus.PUBLISHED)
+
+
+def _date_fields(label):
+    return (
+        models.DateField(label, null=True, blank=True),
+        models.CharField(f"{label} precision", max_length=5, choices=Precision.choices, default=Precision.DAY),
+    )
+
+
+class Detainer(models.Model):
+    report = models.ForeignKey(
+        Report,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="detainers",
+        help_text="Empty for a detainer known only from someone's history, listed in no report.",
+    )
+    row = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Row number in the report. With the report slug it makes the case id."
+    )
+    page = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Page in the source document.")
+    case_id = models.CharField(max_length=80, unique=True, null=True, editable=False)
+
+    individual = models.ForeignKey(Individual, on_delete=models.PROTECT, related_name="detainers")
+    custody_arrest = models.ForeignKey(
+        Arrest,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="detainers",
+        help_text="The arrest during whose custody the detainer was lodged.",
+    )
+    declining_agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="declined_detainers")
+
+    lodged_on, lodged_on_precision = _date_fields("lodged")
+    declined_on, declined_on_precision = _date_fields("declined")
+    released_on, released_on_precision = _date_fields("released")
+
+    form = models.CharField("detainer form", max_length=8, choices=DetainerForm.choices, blank=True)
+    verification_status = models.CharField(
+        max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.AS_REPORTED
+    )
+    agency_response = models.TextField(blank=True, help_text="The agency's response, quoted or summarised.")
+
+    # Derived by cases.services.derive; never entered.
+    quarter = models.CharField(max_length=9, blank=True, editable=False)
+    days_to_next_arrest = models.IntegerField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DetainerQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["report", "row", "pk"]
+        verbose_name = "detainer (case)"
+        verbose_name_plural = "detainers (cases)"
+        indexes = [
+            models.Index(fields=["quarter"], name="detainer_quarter_idx"),
+            models.Index(fields=["declining_agency", "quarter"], name="detainer_agency_quarter_idx"),
+            models.Index(fields=["verification_status"], name="detainer_status_idx"),
+            models.Index(fields=["lodged_on"], name="detainer_lodged_idx"),
+            models.Index(fields=["released_on"], name="detainer_released_idx"),
+            models.Index(fields=["days_to_next_arrest"], name="detainer_days_next_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "row"], name="detainer_unique_row_per_report"),
+            models.CheckConstraint(
+                condition=Q(report__isnull=True, row__isnull=True) | Q(report__isnull=False, row__isnull=False),
+                name="detainer_case_has_row_citation",
+            ),
+            models.CheckConstraint(
+                condition=not_after_q("lodged_on", "declined_on"), name="detainer_lodged_not_after_declined"
+            ),
+            models.CheckConstraint(
+                condition=not_after_q("lodged_on", "released_on"), name="detainer_lodged_not_after_released"
+            ),
+            *(
+                models.CheckConstraint(
+                    condition=month_precision_on_first_q(field), name=f"detainer_{field}_month_on_first"
+                )
+                for field in ("lodged_on", "declined_on", "released_on")
+            ),
+        ]
+
+    def __str__(self):
+        if self.case_id:
+            return self.case_id
+        return f"Detainer {self.pk or 'new'} (not in a report)"
+
+    def save(self, *args, **kwargs):
+        for name in ("lodged_on", "declined_on", "released_on"):
+            value = getattr(self, name)
+            if value and getattr(self, f"{name}_precision") == Precision.MONTH:
+                setattr(self, name, value.replace(day=1))
+        if self.report_id and self.row:
+            self.case_id = case_id_for(self.report.slug, self.row)
+            self.quarter = self.report.quarter
+        else:
+            self.case_id = None
+            self.quarter = ""
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        if not self.case_id:
+            return None
+        return reverse("cases:case-detail", kwargs={"case_id": self.case_id})
+
+    @property
+    def lodged(self):
+        return PartialDate.of(self.lodged_on, self.lodged_on_precision)
+
+    @property
+    def declined(self):
+        return PartialDate.of(self.declined_on, self.declined_on_precision)
+
+    @property
+    def released(self):
+        return PartialDate.of(self.released_on, self.released_on_precision)
+
+    @property
+    def release_reference(self):
+        """The latest known custody date: released, else declined, else lodged."""
+        return self.released or self.declined or self.lodged
+
+    @property
+    def citation(self) -> str:
+        if not self.report_id:
+            return ""
+        parts = [self.report.title]
+        if self.page:
+            parts.append(f"p. {self.page}")
+        parts.append(f"row {self.row}")
+        return ", ".join(parts)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.report_id and not self.row:
+            errors["row"] = "A case in a report needs its row number, so it can be cited."
+        if self.row and not self.report_id:
+            errors["report"] = "A row number only makes sense with the report it belongs to."
+        lodged, declined, released = self.lodged, self.declined, self.released
+        if lodged and declined and lodged.is_certainly_after(declined):
+            errors["declined_on"] = f"The decline ({declined}) cannot come before the detainer was lodged ({lodged})."
+        if lodged and released and lodged.is_certainly_after(released):
+            errors["released_on"] = f"The release ({released}) cannot come before the detainer was lodged ({lodged})."
+        if self.custody_arrest_id and self.individual_id:
+            arrest = self.custody_arrest
+            if arrest.individual_id != self.individual_id:
+                errors["custody_arrest"] = "This arrest belongs to a different individual."
+            elif lodged and arrest.arrested and arrest.arrested.is_certainly_after(lodged):
+                errors["lodged_on"] = (
+                    f"The detainer cannot be lodged ({lodged}) before the arrest it was lodged "
+                    f"during ({arrest.arrested})."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+
+class CaseCharge(models.Model):
+    """Derived: which charge categories a case has before and after release.
+
+    Rebuilt by cases.services.derive whenever arrests, charges or detainers change,
+    so that the prior/subsequent filters are one indexed join.
+    """
+
+    class Timing(models.TextChoices):
+        PRIOR = "prior", "Prior"
+        SUBSEQUENT = "subsequent", "Subsequent"
+
+    detainer = models.ForeignKey(Detainer, on_delete=models.CASCADE, related_name="case_charges")
+    category = models.ForeignKey(ChargeCategory, on_delete=models.CASCADE, related_name="case_charges")
+    timing = models.CharField(max_length=10, choices=Timing.choices)
+
+    class Meta:
+        ordering = ["detainer", "timing", "category"]
+        constraints = [
+            models.UniqueConstraint(fields=["detainer", "category", "timing"], name="casecharge_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["category", "timing", "detainer"], name="casecharge_cat_timing_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.detainer}: {self.timing} {self.category}"

@@ -1,0 +1,54 @@
+"""Reference data seeded by migration: ICE field offices (AORs) and NCIC charge categories."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .base import SluggedModel, SlugQuerySet
+
+
+class FieldOffice(models.Model):
+    """An ICE Enforcement and Removal Operations Area of Responsibility (AOR)."""
+
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "ICE field office (AOR)"
+        verbose_name_plural = "ICE field offices (AORs)"
+
+    def __str__(self):
+        return self.name
+
+
+class ChargeCategory(SluggedModel):
+    """An NCIC offense category: the first two digits of an NCIC offense code."""
+
+    slug_alias_kind = "charge"
+
+    code = models.CharField(
+        max_length=2,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9]{2}$", "Enter the two-digit NCIC category, e.g. 35.")],
+        help_text="Two-digit NCIC category, e.g. 35.",
+    )
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    objects = SlugQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "charge categories"
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self):
+        return reverse("cases:charge-detail", kwargs={"slug": self.slug})

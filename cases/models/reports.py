@@ -1,0 +1,146 @@
+"""Reports: one publication each, the source of every case."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from ..fiscal import FiscalQuarter
+from .base import SluggedModel, SlugQuerySet, Timestamped
+
+
+class ReportKind(models.TextChoices):
+    WEEKLY = "weekly", "Weekly Declined Detainer Outcome Report"
+    QUARTERLY = "quarterly", "Quarterly Declined Detainer Report"
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+HAS_SOURCE = ~Q(source_url="") | ~Q(source_document="") | ~Q(archived_url="") | ~Q(source_citation="")
+
+
+class ReportQuerySet(SlugQuerySet):
+    def published(self):
+        return self.filter(status=ReportStatus.PUBLISHED)
+
+
+class Report(SluggedModel, Timestamped):
+    slug_alias_kind = "report"
+
+    kind = models.CharField(max_length=10, choices=ReportKind.choices)
+    title = models.CharField(max_length=250)
+    slug = models.SlugField(
+        max_length=60,
+        unique=True,
+        help_text="Part of every case id in this report, e.g. fy2018-q2 gives fy2018-q2-07.",
+    )
+    period_start = models.DateField("period covered from")
+    period_end = models.DateField("period covered to")
+    fiscal_year = models.PositiveSmallIntegerField(editable=False)
+    fiscal_quarter = models.PositiveSmallIntegerField(editable=False)
+    quarter = models.CharField(
+        max_length=9, editable=False, help_text="Derived from the start of the period, e.g. fy2018-q2."
+    )
+    published_on = models.DateField("publication date", help_text="When the publisher released it.")
+
+    publisher = models.CharField(max_length=200, default="U.S. Immigration and Customs Enforcement")
+    source_url = models.URLField("source URL", max_length=500, blank=True)
+    source_document = models.FileField(upload_to="reports/", blank=True, help_text="The report as published (PDF).")
+    source_document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    archived_url = models.URLField("archived copy URL", max_length=500, blank=True)
+    source_citation = models.TextField(
+        blank=True,
+        help_text="Where the source can be found when no URL or document is held, "
+        "e.g. the press coverage a transcription came from.",
+    )
+
+    stated_total = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The total the report itself states, if it gives one."
+    )
+    scope_notes = models.TextField("scope", blank=True, help_text="As stated by the source.")
+    methodology_notes = models.TextField("methodology", blank=True, help_text="As stated by the source.")
+
+    status = models.CharField(max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    made_public_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ReportQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-period_start", "kind", "slug"]
+        indexes = [
+            models.Index(fields=["status", "quarter"], name="report_status_quarter_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")),
+                name="report_period_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=ReportStatus.DRAFT) | HAS_SOURCE,
+                name="report_published_has_source",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.period_start:
+            period = FiscalQuarter.from_date(self.period_start)
+            self.fiscal_year, self.fiscal_quarter, self.quarter = period.year, period.quarter, period.slug
+        if self.status == ReportStatus.PUBLISHED and self.made_public_at is None:
+            self.made_public_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("cases:report-detail", kwargs={"slug": self.slug})
+
+    @property
+    def fiscal_period(self) -> FiscalQuarter:
+        return FiscalQuarter(self.fiscal_year, self.fiscal_quarter)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == ReportStatus.PUBLISHED
+
+    @property
+    def has_source(self) -> bool:
+        return bool(self.source_url or self.source_document or self.archived_url or self.source_citation)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.period_start and self.period_end and self.period_end < self.period_start:
+            errors["period_end"] = "The period cannot end before it starts."
+        if self.kind == ReportKind.QUARTERLY and self.period_start and self.period_end:
+            period = FiscalQuarter.from_date(self.period_start)
+            if (self.period_start, self.period_end) != (period.start, period.end):
+                errors["period_end"] = (
+                    f"A quarterly report covers one whole fiscal quarter. {period.label} runs "
+                    f"from {period.start:%d %b %Y} to {period.end:%d %b %Y}."
+                )
+        if self.status == ReportStatus.PUBLISHED:
+            errors.update(self.publication_problems())
+        if errors:
+            raise ValidationError(errors)
+
+    def publication_problems(self):
+        """What stops this report being published, as {field: message}."""
+        problems = {}
+        if not self.has_source:
+            problems["source_url"] = (
+                "A published report needs a source: a source URL, an uploaded document, an archived copy or a citation."
+            )
+        if self.pk is None or not self.detainers.exists():
+            problems["status"] = "A published report needs at least one case."
+        else:
+            uncited = self.detainers.filter(row__isnull=True).count()
+            if uncited:
+                problems["status"] = f"{uncited} case(s) have no row citation."
+        return problems

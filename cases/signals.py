@@ -1,0 +1,28 @@
+"""Keep derived columns in step with every write, whatever path it came by."""
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Arrest, ArrestCharge, Detainer, Report
+from .services import derive
+
+
+@receiver([post_save, post_delete], sender=Arrest)
+@receiver([post_save, post_delete], sender=Detainer)
+def individual_records_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
+        derive.individual_changed(instance.individual_id)
+
+
+@receiver([post_save, post_delete], sender=ArrestCharge)
+def charge_changed(sender, instance, raw=False, **kwargs):
+    if raw:
+        return
+    individual_id = Arrest.objects.filter(pk=instance.arrest_id).values_list("individual_id", flat=True).first()
+    derive.individual_changed(individual_id)
+
+
+@receiver(post_save, sender=Report)
+def report_changed(sender, instance, raw=False, created=False, **kwargs):
+    if not raw and not created:
+        derive.refresh_report(instance)

@@ -1,0 +1,3 @@
+from .pages import HomeView
+
+__all__ = ["HomeView"]
