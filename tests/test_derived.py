@@ -1,0 +1,64 @@
+"""Derived facts: prior and subsequent charges, days to the next arrest, case ids."""
+
+import datetime as dt
+
+import pytest
+
+from cases.models import CaseCharge, Detainer, SlugAlias
+
+from .factories import ArrestChargeFactory, ArrestFactory, ReportFactory, category, make_case
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def timings(case):
+    return set(case.case_charges.values_list("timing", "category__code"))
+
+
+def test_adding_and_removing_a_later_arrest_updates_subsequent_charges():
+    case = make_case(ReportFactory(), 1, subsequent=())
+    assert timings(case) == {(CaseCharge.Timing.PRIOR, "35")}
+    assert case.days_to_next_arrest is None
+    later = ArrestFactory(individual=case.individual, arrested_on=D(2018, 3, 1))
+    ArrestChargeFactory(arrest=later, category=category("52"), wording="weapon", kind="charge")
+    case.refresh_from_db()
+    assert timings(case) == {(CaseCharge.Timing.PRIOR, "35"), (CaseCharge.Timing.SUBSEQUENT, "52")}
+    assert case.days_to_next_arrest == (D(2018, 3, 1) - D(2018, 1, 20)).days
+    later.delete()
+    case.refresh_from_db()
+    assert timings(case) == {(CaseCharge.Timing.PRIOR, "35")}
+    assert case.days_to_next_arrest is None
+
+
+def test_month_precision_rearrest_is_subsequent_but_has_no_day_count():
+    case = make_case(ReportFactory(), 1, subsequent=())
+    later = ArrestFactory(individual=case.individual, arrested_on=D(2018, 2, 1), arrested_on_precision="month")
+    ArrestChargeFactory(arrest=later, category=category("09"), wording="murder", kind="charge")
+    case.refresh_from_db()
+    assert (CaseCharge.Timing.SUBSEQUENT, "09") in timings(case)
+    assert case.days_to_next_arrest is None  # not known to the day, so not computed
+
+
+def test_arrest_in_the_same_month_as_a_month_precision_release_is_not_called_subsequent():
+    case = make_case(ReportFactory(), 1, subsequent=())
+    Detainer.objects.filter(pk=case.pk).update(released_on=D(2018, 1, 1), released_on_precision="month")
+    later = ArrestFactory(individual=case.individual, arrested_on=D(2018, 1, 25))
+    ArrestChargeFactory(arrest=later, category=category("13"), wording="assault", kind="charge")
+    case.refresh_from_db()
+    assert (CaseCharge.Timing.SUBSEQUENT, "13") not in timings(case)
+    assert (CaseCharge.Timing.PRIOR, "13") in timings(case)
+
+
+def test_renaming_a_report_slug_renames_case_ids_and_keeps_the_old_slug():
+    report = ReportFactory()
+    case = make_case(report, 3)
+    report.slug = "fy2018-q2-revised"
+    report.save()
+    case.refresh_from_db()
+    assert case.case_id == "fy2018-q2-revised-03"
+    assert SlugAlias.objects.filter(kind="report", slug="fy2018-q2", object_id=report.pk).exists()
+    assert type(report).objects.resolve_slug("fy2018-q2") == (report, False)
+    assert type(report).objects.resolve_slug("FY2018-Q2-REVISED") == (report, True)
+    assert type(report).objects.current_slugs(["fy2018-q2", "nope"]) == {"fy2018-q2": "fy2018-q2-revised"}
+    assert case.history.first().history_change_reason == "Report slug or period changed"

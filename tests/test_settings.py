@@ -1,0 +1,77 @@
+"""Settings come from the environment; production refuses to start half-configured."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_debug_off_without_secret_key_or_hosts_names_both_variables():
+    result = run_check(DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_debug_off_without_hosts_names_only_that_variable():
+    result = run_check(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "are required: DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_debug_off_with_both_starts():
+    result = run_check(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50, DJANGO_ALLOWED_HOSTS="example.org")
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_bad_boolean_is_a_clear_error():
+    result = run_check(DJANGO_DEBUG="maybe")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be true or false, not 'maybe'" in result.stderr
+
+
+def test_wsgi_defaults_to_production(monkeypatch):
+    monkeypatch.delenv("DJANGO_DEBUG", raising=False)
+    code = "import detainers.wsgi"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG is off" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "engine"),
+    [("", "django.db.backends.sqlite3"), ("postgres://u@127.0.0.1:5432/x", "django.db.backends.postgresql")],
+)
+def test_database_url_selects_the_engine(url, engine):
+    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
+    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    if url:
+        clean["DATABASE_URL"] = url
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','detainers.settings'); {code}",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == engine, result.stderr
