@@ -248,3 +248,38 @@ def test_history_records_the_old_and_new_value(admin_client, populated):
     page = admin_client.get(admin_url(Agency, "history", agency.pk))
     html = page.content.decode()
     assert "Testville" in html and "New City" in html
+
+
+@pytest.mark.parametrize(
+    ("model_name", "changes", "field", "message"),
+    [
+        ("agency", {"ori": "TX0000000"}, "ori", "This ORI starts with TX, but the agency is in CA."),
+        ("agency", {"ori": "CA12"}, "ori", "An ORI is 9 characters"),
+        ("report", {"period_end": "2017-01-01"}, "period_end", "The period cannot end before it starts."),
+        ("report", {"period_end": "2018-02-28"}, "period_end", "A quarterly report covers one whole fiscal quarter."),
+        ("detainer", {"row": ""}, "row", "A case in a report needs its row number, so it can be cited."),
+        ("detainer", {"lodged_on": "2018-01-05"}, "lodged_on", "before the arrest it was lodged during (10 Jan 2018)"),
+        ("detainer", {"released_on": "2018-01-02"}, "released_on", "cannot come before the detainer was lodged"),
+        ("arrest", {"arrested_on": "2018-01-15"}, "arrested_on", "so the arrest cannot be later (15 Jan 2018)"),
+        ("arrest", {"age_at_arrest": "4"}, "age_at_arrest", "Ensure this value is greater than or equal to 10."),
+    ],
+)
+def test_each_invariant_is_shown_next_to_its_field_in_the_admin(
+    admin_client, populated, model_name, changes, field, message
+):
+    obj = {
+        "agency": populated.declining_agency,
+        "report": populated.report,
+        "detainer": populated,
+        "arrest": populated.custody_arrest,
+    }[model_name]
+    url = admin_url(type(obj), "change", obj.pk)
+    before = type(obj).objects.filter(pk=obj.pk).values().get()
+    response = admin_client.post(url, form_data(admin_client.get(url), f"{model_name}_form", **changes))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert field in errors, errors
+    assert any(message in text for text in errors[field]), errors[field]
+    html = response.content.decode()
+    assert f"field-{field}" in html and "errorlist" in html
+    assert type(obj).objects.filter(pk=obj.pk).values().get() == before

@@ -118,7 +118,7 @@ class Report(SluggedModel, Timestamped):
         errors = {}
         if self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = "The period cannot end before it starts."
-        if self.kind == ReportKind.QUARTERLY and self.period_start and self.period_end:
+        elif self.kind == ReportKind.QUARTERLY and self.period_start and self.period_end:
             period = FiscalQuarter.from_date(self.period_start)
             if (self.period_start, self.period_end) != (period.start, period.end):
                 errors["period_end"] = (
