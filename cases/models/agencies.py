@@ -26,7 +26,26 @@ class AgencyType(models.TextChoices):
 
 
 class AgencyQuerySet(SlugQuerySet):
-    pass
+    def with_case_counts(self):
+        """Each agency with ``case_count``: the published cases it declined."""
+        from .reports import ReportStatus
+
+        return self.annotate(
+            case_count=models.Count(
+                "declined_detainers", filter=Q(declined_detainers__report__status=ReportStatus.PUBLISHED)
+            )
+        )
+
+    def visible_to(self, user):
+        """The public sees agencies named in a published case; staff see every agency."""
+        if getattr(user, "is_staff", False):
+            return self
+        from .detainers import Detainer
+
+        return self.filter(pk__in=Detainer.objects.published().values("declining_agency_id"))
+
+    def for_detail(self):
+        return self.select_related("aor", "parent")
 
 
 class Agency(SluggedModel, Timestamped):

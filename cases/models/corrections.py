@@ -16,6 +16,12 @@ class CorrectionQuerySet(models.QuerySet):
     def published(self):
         return self.filter(report__status=ReportStatus.PUBLISHED)
 
+    def visible_to(self, user):
+        return self if getattr(user, "is_staff", False) else self.published()
+
+    def for_list(self):
+        return self.select_related("report", "detainer")
+
 
 class Correction(models.Model):
     report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.CASCADE, related_name="corrections")

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from ..dates import PartialDate, Precision, month_precision_on_first_q, not_after_q
 from .agencies import Agency
-from .people import Arrest, Individual
+from .people import Arrest, ArrestCharge, Individual
 from .reference import ChargeCategory
 from .reports import Report, ReportStatus
 
@@ -39,6 +39,92 @@ class DetainerQuerySet(models.QuerySet):
 
     def published(self):
         return self.filter(report__status=ReportStatus.PUBLISHED)
+
+    def visible_to(self, user):
+        """Staff also see cases in draft reports; the public sees published ones only."""
+        if getattr(user, "is_staff", False):
+            return self.cases()
+        return self.published()
+
+    def for_list(self):
+        """Everything a case-list row shows, in a fixed number of queries."""
+        return self.select_related("report", "declining_agency", "individual").prefetch_related(
+            models.Prefetch(
+                "individual__arrests",
+                queryset=Arrest.objects.order_by("arrested_on", "pk").prefetch_related(
+                    models.Prefetch("charges", queryset=ArrestCharge.objects.select_related("category"))
+                ),
+            )
+        )
+
+    def on_timeline_of(self, individual_id, user):
+        """An individual's detainers that this user may see, including those listed in no report."""
+        visible = Q(report__isnull=True) | Q(report__status=ReportStatus.PUBLISHED)
+        if getattr(user, "is_staff", False):
+            visible = Q()
+        return self.filter(visible, individual_id=individual_id).select_related("report", "declining_agency")
+
+    def totals(self):
+        """Headline numbers computed from the records, in one query."""
+        later = CaseCharge.objects.filter(detainer=models.OuterRef("pk"), timing=CaseCharge.Timing.SUBSEQUENT)
+        return self.order_by().aggregate(
+            cases=models.Count("pk"),
+            agencies=models.Count("declining_agency", distinct=True),
+            reports=models.Count("report", distinct=True),
+            with_later_charge=models.Count("pk", filter=Q(models.Exists(later))),
+        )
+
+    def for_detail(self):
+        return self.select_related(
+            "report",
+            "individual",
+            "custody_arrest",
+            "declining_agency__aor",
+            "declining_agency__parent",
+        )
+
+    def search(self, text):
+        """Free text: case id, agency name or place, report title, charge wording or category, country."""
+        from django_countries import countries
+
+        text = (text or "").strip()
+        if not text:
+            return self
+        codes = [code for code, name in countries if text.lower() in name.lower()]
+        charges = ArrestCharge.objects.filter(arrest__individual=models.OuterRef("individual")).filter(
+            Q(wording__icontains=text) | Q(category__name__icontains=text)
+        )
+        return self.filter(
+            Q(case_id__icontains=text)
+            | Q(declining_agency__name__icontains=text)
+            | Q(declining_agency__city__icontains=text)
+            | Q(declining_agency__county__icontains=text)
+            | Q(report__title__icontains=text)
+            | Q(individual__citizenship__in=codes)
+            | models.Exists(charges)
+        )
+
+    def with_charge(self, categories, timing=None):
+        """Cases with any of ``categories`` before release, after it, or (no timing) either."""
+        wanted = CaseCharge.objects.filter(detainer=models.OuterRef("pk"), category__in=categories)
+        if timing:
+            wanted = wanted.filter(timing=timing)
+        return self.filter(models.Exists(wanted))
+
+    def count_by(self, *fields):
+        """``[{field: value, ..., "n": count}]``, largest first: one GROUP BY query."""
+        return list(self.order_by().values(*fields).annotate(n=models.Count("pk")).order_by("-n", *fields))
+
+    def charge_counts(self, timing=None):
+        """Cases per charge category among these cases, optionally only prior or subsequent."""
+        rows = CaseCharge.objects.filter(detainer__in=self.order_by().values("pk"))
+        if timing:
+            rows = rows.filter(timing=timing)
+        return list(
+            rows.values("category__slug", "category__code", "category__name")
+            .annotate(n=models.Count("detainer", distinct=True))
+            .order_by("-n", "category__code")
+        )
 
 
 def _date_fields(label):

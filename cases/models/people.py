@@ -38,6 +38,16 @@ class Individual(Timestamped):
         return f"Individual {self.pk or 'new'} ({self.citizenship.name or 'citizenship unknown'})"
 
 
+class ArrestQuerySet(models.QuerySet):
+    def for_timeline(self):
+        """Arrests in date order with their agencies and charges: three queries, however many."""
+        return (
+            self.select_related("arresting_agency")
+            .prefetch_related(models.Prefetch("charges", queryset=ArrestCharge.objects.select_related("category")))
+            .order_by("arrested_on", "pk")
+        )
+
+
 class Arrest(Timestamped):
     individual = models.ForeignKey(Individual, on_delete=models.CASCADE, related_name="arrests")
     arresting_agency = models.ForeignKey(
@@ -66,6 +76,7 @@ class Arrest(Timestamped):
         help_text="Where this arrest is documented, when not in the case's report row.",
     )
 
+    objects = ArrestQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -2,6 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import Count, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -25,6 +26,22 @@ class FieldOffice(models.Model):
         return self.name
 
 
+class ChargeCategoryQuerySet(SlugQuerySet):
+    def with_case_counts(self):
+        """Published cases with this category before release, after it, and at all."""
+        from .detainers import CaseCharge
+        from .reports import ReportStatus
+
+        published = Q(case_charges__detainer__report__status=ReportStatus.PUBLISHED)
+        return self.annotate(
+            prior_count=Count("case_charges", filter=published & Q(case_charges__timing=CaseCharge.Timing.PRIOR)),
+            subsequent_count=Count(
+                "case_charges", filter=published & Q(case_charges__timing=CaseCharge.Timing.SUBSEQUENT)
+            ),
+            case_count=Count("case_charges__detainer", filter=published, distinct=True),
+        )
+
+
 class ChargeCategory(SluggedModel):
     """An NCIC offense category: the first two digits of an NCIC offense code."""
 
@@ -40,7 +57,7 @@ class ChargeCategory(SluggedModel):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
 
-    objects = SlugQuerySet.as_manager()
+    objects = ChargeCategoryQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

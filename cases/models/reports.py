@@ -28,6 +28,13 @@ class ReportQuerySet(SlugQuerySet):
     def published(self):
         return self.filter(status=ReportStatus.PUBLISHED)
 
+    def visible_to(self, user):
+        return self if getattr(user, "is_staff", False) else self.published()
+
+    def with_case_counts(self):
+        """Each report with ``case_count``: the cases we hold, to set beside its stated total."""
+        return self.annotate(case_count=models.Count("detainers", filter=Q(detainers__row__isnull=False)))
+
 
 class Report(SluggedModel, Timestamped):
     slug_alias_kind = "report"

@@ -1,0 +1,143 @@
+"""django-tables2 tables for the public lists. Every column sorts; empty values sort last."""
+
+import django_tables2 as tables
+from django.db.models import F, OuterRef, Subquery
+from django.utils.html import format_html, format_html_join
+
+from .fiscal import FiscalQuarter
+from .models import Agency, CaseCharge, ChargeCategory, Detainer, Report
+from .services.derive import classify_arrests
+
+
+def _nulls_last(*fields):
+    """An ``order_<column>`` method: order by ``fields``, rows without a value last either way."""
+
+    def order(self, queryset, is_descending):
+        ordering = [F(f).desc(nulls_last=True) if is_descending else F(f).asc(nulls_last=True) for f in fields]
+        return queryset.order_by(*ordering, "case_id"), True
+
+    return order
+
+
+def _first_charge_code(timing):
+    """Order cases by the lowest NCIC code among their prior (or subsequent) charges."""
+
+    def order(self, queryset, is_descending):
+        lowest = CaseCharge.objects.filter(detainer=OuterRef("pk"), timing=timing).order_by("category__code")
+        queryset = queryset.annotate(**{f"first_{timing}_code": Subquery(lowest.values("category__code")[:1])})
+        return _nulls_last(f"first_{timing}_code")(self, queryset, is_descending)
+
+    return order
+
+
+def _charges_html(charges):
+    if not charges:
+        return "—"
+    return format_html(
+        '<ul class="charge-list">{}</ul>',
+        format_html_join(
+            "",
+            '<li>{} <span class="kind kind-{}">{}</span></li>',
+            ((c.category.name, c.kind, c.get_kind_display().lower()) for c in charges),
+        ),
+    )
+
+
+class CaseTable(tables.Table):
+    case_id = tables.Column("Case", linkify=True)
+    quarter = tables.Column("Quarter", order_by=("quarter", "case_id"))
+    agency = tables.Column(
+        "Declining agency",
+        accessor="declining_agency__name",
+        order_by=("declining_agency__name", "declining_agency__state", "case_id"),
+        linkify=lambda record: record.declining_agency.get_absolute_url(),
+    )
+    state = tables.Column("State", accessor="declining_agency__state", order_by=("declining_agency__state", "case_id"))
+    citizenship = tables.Column("Citizenship", accessor="individual__citizenship")
+    lodged = tables.Column("Lodged", accessor="lodged_on", attrs={"td": {"class": "date"}})
+    released = tables.Column("Released", accessor="released_on", attrs={"td": {"class": "date"}})
+    prior_charges = tables.Column("Prior charges", accessor="pk", empty_values=())
+    subsequent_charges = tables.Column("Subsequent charges", accessor="pk", empty_values=())
+    days_to_next_arrest = tables.Column(
+        "Days from release to next arrest", attrs={"td": {"class": "number"}, "th": {"class": "number"}}
+    )
+
+    order_lodged = _nulls_last("lodged_on")
+    order_released = _nulls_last("released_on")
+    order_days_to_next_arrest = _nulls_last("days_to_next_arrest")
+    order_citizenship = _nulls_last("individual__citizenship")
+    order_prior_charges = _first_charge_code(CaseCharge.Timing.PRIOR)
+    order_subsequent_charges = _first_charge_code(CaseCharge.Timing.SUBSEQUENT)
+
+    class Meta:
+        model = Detainer
+        fields = ()
+        empty_text = "No cases match these filters."
+        attrs = {"class": "data-table case-table"}
+
+    def render_quarter(self, value):
+        return FiscalQuarter.from_slug(value).label
+
+    def render_citizenship(self, record):
+        return record.individual.citizenship.name
+
+    def render_lodged(self, record):
+        return str(record.lodged)
+
+    def render_released(self, record):
+        return str(record.released)
+
+    def _charges(self, record, index):
+        # Uses the arrests prefetched by Detainer.objects.for_list(): no query per row.
+        groups = classify_arrests(record, record.individual.arrests.all())
+        return [charge for arrest in groups[index] for charge in arrest.charges.all()]
+
+    def render_prior_charges(self, record):
+        return _charges_html(self._charges(record, 0))
+
+    def render_subsequent_charges(self, record):
+        return _charges_html(self._charges(record, 1))
+
+
+class AgencyTable(tables.Table):
+    name = tables.Column("Agency", linkify=True)
+    agency_type = tables.Column("Type")
+    state = tables.Column("State")
+    aor = tables.Column("AOR", accessor="aor__name", order_by=("aor__name", "name"))
+    ori = tables.Column("ORI")
+    case_count = tables.Column("Cases", attrs={"td": {"class": "number"}, "th": {"class": "number"}})
+
+    class Meta:
+        model = Agency
+        fields = ()
+        empty_text = "No agency is named in a published case yet."
+
+
+class ReportTable(tables.Table):
+    title = tables.Column("Report", linkify=True)
+    kind = tables.Column("Kind")
+    quarter = tables.Column("Quarter", order_by=("quarter", "slug"))
+    published_on = tables.DateColumn(format="j M Y", verbose_name="Published")
+    stated_total = tables.Column("Total stated by the report", attrs={"td": {"class": "number"}})
+    case_count = tables.Column("Cases transcribed here", attrs={"td": {"class": "number"}})
+    status = tables.Column("Status")
+
+    class Meta:
+        model = Report
+        fields = ()
+        empty_text = "No report has been published yet."
+
+    def render_quarter(self, value):
+        return FiscalQuarter.from_slug(value).label
+
+
+class ChargeCategoryTable(tables.Table):
+    code = tables.Column("NCIC code")
+    name = tables.Column("Category", linkify=True)
+    prior_count = tables.Column("Cases with a prior charge", attrs={"td": {"class": "number"}})
+    subsequent_count = tables.Column("Cases with a subsequent charge", attrs={"td": {"class": "number"}})
+    case_count = tables.Column("Cases, any arrest", attrs={"td": {"class": "number"}})
+
+    class Meta:
+        model = ChargeCategory
+        fields = ()

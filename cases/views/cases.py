@@ -1,0 +1,108 @@
+"""The case list (filters, facets, shareable URLs) and the case detail page."""
+
+import re
+
+from django.urls import reverse
+from django.views.generic import DetailView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from .. import querystring as qs
+from ..facets import case_facets
+from ..filters import CaseFilter
+from ..models import Agency, Arrest, ChargeCategory, Correction, Detainer, Report, case_id_for
+from ..tables import CaseTable
+from ..timeline import case_timeline
+from .mixins import CanonicalQueryMixin, DraftNoticeMixin, FormerSlugRedirectMixin, ShareMetaMixin
+
+CASE_ID_RE = re.compile(r"^(?P<report>.+)-(?P<row>\d+)$")
+
+
+class CaseListView(CanonicalQueryMixin, SingleTableMixin, FilterView):
+    filterset_class = CaseFilter
+    table_class = CaseTable
+    template_name = "cases/case_list.html"
+    table_pagination = {"per_page": 50}
+    strict = False  # a value that is not understood is reported, never turned into an empty list
+    query_params = qs.CASE_LIST_PARAMS
+    slug_params = {
+        "report": Report,
+        "agency": Agency,
+        "charge": ChargeCategory,
+        "prior_charge": ChargeCategory,
+        "subsequent_charge": ChargeCategory,
+    }
+
+    def get_queryset(self):
+        return Detainer.objects.published().for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = context["table"]
+        count = table.paginator.count
+        sentence = self.filterset.sentence(count)
+        self.problems[:0] = self.filterset.problems()
+        applied = self.filterset.applied()
+        table.caption = f"{sentence}. Page {table.page.number} of {table.paginator.num_pages}."
+        context.update(
+            count=count,
+            sentence=sentence,
+            page_title=sentence,
+            share_description=f"{sentence}. Declined immigration detainers, each with its source.",
+            chips=applied,
+            rejected=[
+                (param, value)
+                for param in self.filterset.form.errors
+                for value in qs.values_of(self.query_pairs, param)
+            ],
+            facets=case_facets(self.filterset, lambda param: qs.values_of(self.query_pairs, param)),
+            search_text=next(iter(qs.values_of(self.query_pairs, "q")), ""),
+            sort=next(iter(qs.values_of(self.query_pairs, "sort")), ""),
+        )
+        return context
+
+
+class CaseDetailView(FormerSlugRedirectMixin, DraftNoticeMixin, ShareMetaMixin, DetailView):
+    model = Detainer
+    slug_field = "case_id"
+    slug_url_kwarg = "case_id"
+    context_object_name = "case"
+    template_name = "cases/case_detail.html"
+
+    def get_queryset(self):
+        return Detainer.objects.visible_to(self.request.user).for_detail()
+
+    def current_url_for_former_slug(self):
+        """A case id whose report slug has since changed: fy2018q2-07 → fy2018-q2-07."""
+        match = CASE_ID_RE.match(self.kwargs["case_id"].strip().lower())
+        if not match:
+            return None
+        report, is_current = Report.objects.resolve_slug(match["report"])
+        if report is None or (is_current and match.group(0) == self.kwargs["case_id"]):
+            return None
+        return reverse("cases:case-detail", kwargs={"case_id": case_id_for(report.slug, int(match["row"]))})
+
+    def get_share_title(self):
+        case = self.object
+        return f"Case {case.case_id} · {case.declining_agency}"
+
+    def get_share_description(self):
+        case = self.object
+        parts = [f"Detainer declined by {case.declining_agency}"]
+        if case.lodged:
+            parts.append(f"lodged {case.lodged}")
+        parts.append(f"listed in {case.report.title}, row {case.row}")
+        return ", ".join(parts) + "."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        case = self.object
+        arrests = list(Arrest.objects.filter(individual_id=case.individual_id).for_timeline())
+        detainers = list(Detainer.objects.on_timeline_of(case.individual_id, self.request.user))
+        context.update(
+            timeline=case_timeline(case, arrests, detainers),
+            custody_arrest=next((a for a in arrests if a.pk == case.custody_arrest_id), None),
+            corrections=Correction.objects.visible_to(self.request.user).filter(detainer=case),
+            report=case.report,
+        )
+        return context

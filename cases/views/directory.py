@@ -1,0 +1,204 @@
+"""Agencies, reports, charge categories and corrections: their lists and detail pages."""
+
+from django.urls import reverse
+from django.views.generic import DetailView, ListView
+from django_tables2 import SingleTableMixin, SingleTableView
+
+from .. import querystring as qs
+from ..fiscal import FiscalQuarter
+from ..models import Agency, CaseCharge, ChargeCategory, Correction, Detainer, Report
+from ..tables import AgencyTable, CaseTable, ChargeCategoryTable, ReportTable
+from .mixins import CanonicalQueryMixin, DraftNoticeMixin, FormerSlugRedirectMixin, ShareMetaMixin
+
+
+def case_list_url(**filters):
+    return qs.as_url(reverse("cases:case-list"), qs.canonical_pairs(filters.items(), qs.CASE_LIST_PARAMS))
+
+
+class DirectoryListView(CanonicalQueryMixin, ShareMetaMixin, SingleTableView):
+    table_pagination = {"per_page": 100}
+    template_name = "cases/directory_list.html"
+    heading = ""
+    intro = ""
+
+    def get_share_title(self):
+        return self.heading
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = context["table"]
+        table.caption = (
+            f"{self.heading}: {table.paginator.count:,}. Page {table.page.number} of {table.paginator.num_pages}."
+        )
+        context.update(heading=self.heading, intro=self.intro)
+        return context
+
+
+class AgencyListView(DirectoryListView):
+    table_class = AgencyTable
+    heading = "Agencies"
+    intro = "Agencies named as declining a detainer in a published case, with the number of such cases."
+    share_description = intro
+
+    def get_queryset(self):
+        return Agency.objects.visible_to(self.request.user).with_case_counts().select_related("aor")
+
+
+class ReportListView(DirectoryListView):
+    table_class = ReportTable
+    heading = "Reports"
+    intro = (
+        "Reports published by ICE. Where a report states its own total, it is shown beside the number of "
+        "cases transcribed here."
+    )
+    share_description = intro
+
+    def get_queryset(self):
+        return Report.objects.visible_to(self.request.user).with_case_counts()
+
+    def get_table_kwargs(self):
+        return {} if self.request.user.is_staff else {"exclude": ("status",)}
+
+
+class ChargeCategoryListView(DirectoryListView):
+    table_class = ChargeCategoryTable
+    heading = "Charge categories"
+    intro = (
+        "NCIC offense categories, with the number of published cases that list a charge or conviction in each, "
+        "up to release (prior) and after release (subsequent)."
+    )
+    share_description = intro
+
+    def get_queryset(self):
+        return ChargeCategory.objects.with_case_counts()
+
+
+class CasesTableDetailView(FormerSlugRedirectMixin, CanonicalQueryMixin, ShareMetaMixin, SingleTableMixin, DetailView):
+    """A detail page with the object's cases below it, sortable and paginated."""
+
+    table_class = CaseTable
+    table_pagination = {"per_page": 50}
+
+    def get_cases(self):
+        raise NotImplementedError
+
+    def get_table_data(self):
+        return self.get_cases().for_list()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        table = context["table"]
+        table.caption = f"Cases: {table.paginator.count:,}. Page {table.page.number} of {table.paginator.num_pages}."
+        return context
+
+
+class AgencyDetailView(CasesTableDetailView):
+    model = Agency
+    template_name = "cases/agency_detail.html"
+
+    def get_queryset(self):
+        return Agency.objects.visible_to(self.request.user).for_detail()
+
+    def get_cases(self):
+        return Detainer.objects.published().filter(declining_agency=self.object)
+
+    def get_share_description(self):
+        agency = self.object
+        return f"{agency.get_agency_type_display()} in {agency.state}. Published cases in which it declined a detainer."
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        cases = self.get_cases()
+        context.update(
+            by_quarter=[
+                (FiscalQuarter.from_slug(row["quarter"]).label, row["n"])
+                for row in sorted(cases.count_by("quarter"), key=lambda row: row["quarter"], reverse=True)
+            ],
+            prior_charges=cases.charge_counts(CaseCharge.Timing.PRIOR),
+            subsequent_charges=cases.charge_counts(CaseCharge.Timing.SUBSEQUENT),
+            cases_url=case_list_url(agency=self.object.slug),
+        )
+        return context
+
+
+class ReportDetailView(DraftNoticeMixin, CasesTableDetailView):
+    model = Report
+    template_name = "cases/report_detail.html"
+
+    def get_queryset(self):
+        return Report.objects.visible_to(self.request.user).with_case_counts()
+
+    def draft_report(self):
+        return None if self.object.is_published else self.object
+
+    def get_cases(self):
+        return Detainer.objects.filter(report=self.object)
+
+    def get_share_description(self):
+        report = self.object
+        return (
+            f"{report.get_kind_display()}, {report.fiscal_period.label}, published "
+            f"{report.published_on:%d %b %Y}. {report.case_count} cases transcribed here."
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            corrections=Correction.objects.filter(report=self.object).select_related("detainer"),
+            cases_url=case_list_url(report=self.object.slug),
+        )
+        return context
+
+
+class ChargeCategoryDetailView(CasesTableDetailView):
+    model = ChargeCategory
+    template_name = "cases/charge_detail.html"
+
+    def get_queryset(self):
+        return ChargeCategory.objects.with_case_counts()
+
+    def get_cases(self):
+        return Detainer.objects.published().with_charge([self.object])
+
+    def get_share_description(self):
+        category = self.object
+        return (
+            f"NCIC category {category.code}: {category.case_count} published cases, {category.prior_count} with "
+            f"a charge or conviction up to release and {category.subsequent_count} after release."
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        slug = self.object.slug
+        context.update(
+            prior_url=case_list_url(prior_charge=slug),
+            subsequent_url=case_list_url(subsequent_charge=slug),
+            cases_url=case_list_url(charge=slug),
+        )
+        return context
+
+
+class CorrectionListView(CanonicalQueryMixin, ShareMetaMixin, ListView):
+    template_name = "cases/correction_list.html"
+    paginate_by = 50
+    query_params = ("page",)
+    context_object_name = "corrections"
+    share_description = "The public log of corrections to reports and cases, newest first."
+
+    def get_share_title(self):
+        return "Corrections"
+
+    def get_queryset(self):
+        return Correction.objects.visible_to(self.request.user).for_list()
+
+    def paginate_queryset(self, queryset, page_size):
+        """A page that does not exist shows the nearest one, and says so, rather than a bare 404."""
+        paginator = self.get_paginator(queryset, page_size, allow_empty_first_page=True)
+        requested = self.request.GET.get("page", "1")
+        page = paginator.get_page(requested)
+        if requested != str(page.number):
+            self.problems.append(
+                f"Page: “{requested}” is not a page of this list, which has {paginator.num_pages} "
+                f"page{'s' if paginator.num_pages != 1 else ''}. Showing page {page.number}."
+            )
+        return paginator, page, page.object_list, page.has_other_pages()

@@ -1,0 +1,22 @@
+// "Copy link": progressive enhancement. Without JavaScript the link stays selectable in its field.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy-target"));
+    var status = button.closest(".share").querySelector(".share-status");
+    if (!field) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var done = function () { status.textContent = "Link copied."; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () {
+          field.select();
+          status.textContent = "Press Ctrl+C (or ⌘C) to copy the selected link.";
+        });
+      } else {
+        field.select();
+        status.textContent = document.execCommand("copy") ? "Link copied." : "Press Ctrl+C (or ⌘C) to copy the selected link.";
+      }
+    });
+  });
+})();
