@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from ..documents import sha256_of, source_document_path, validate_pdf
 from ..fiscal import FiscalQuarter
 from .base import SluggedModel, SlugQuerySet, Timestamped
 
@@ -57,7 +58,12 @@ class Report(SluggedModel, Timestamped):
 
     publisher = models.CharField(max_length=200, default="U.S. Immigration and Customs Enforcement")
     source_url = models.URLField("source URL", max_length=500, blank=True)
-    source_document = models.FileField(upload_to="reports/", blank=True, help_text="The report as published (PDF).")
+    source_document = models.FileField(
+        upload_to=source_document_path,
+        blank=True,
+        validators=[validate_pdf],
+        help_text="The report as published (PDF, up to 25 MB). Its SHA-256 checksum is stored with it.",
+    )
     source_document_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     archived_url = models.URLField("archived copy URL", max_length=500, blank=True)
     source_citation = models.TextField(
@@ -80,6 +86,10 @@ class Report(SluggedModel, Timestamped):
 
     class Meta:
         ordering = ["-period_start", "kind", "slug"]
+        permissions = [
+            ("publish_report", "Can publish and unpublish reports"),
+            ("import_report", "Can import a report's cases from a file"),
+        ]
         indexes = [
             models.Index(fields=["status", "quarter"], name="report_status_quarter_idx"),
         ]
@@ -101,6 +111,11 @@ class Report(SluggedModel, Timestamped):
         if self.period_start:
             period = FiscalQuarter.from_date(self.period_start)
             self.fiscal_year, self.fiscal_quarter, self.quarter = period.year, period.quarter, period.slug
+        document = self.source_document
+        if document and not getattr(document, "_committed", True):
+            self.source_document_sha256 = sha256_of(document)
+        elif not document:
+            self.source_document_sha256 = ""
         if self.status == ReportStatus.PUBLISHED and self.made_public_at is None:
             self.made_public_at = timezone.now()
         super().save(*args, **kwargs)
@@ -138,7 +153,11 @@ class Report(SluggedModel, Timestamped):
             raise ValidationError(errors)
 
     def publication_problems(self):
-        """What stops this report being published, as {field: message}."""
+        """What stops this report being published, as {field: message or [messages]}.
+
+        Checks the source, that there are cases, that each is cited, and that each case
+        (with its individual's arrests and charges) passes full validation.
+        """
         problems = {}
         if not self.has_source:
             problems["source_url"] = (
@@ -150,4 +169,28 @@ class Report(SluggedModel, Timestamped):
             uncited = self.detainers.filter(row__isnull=True).count()
             if uncited:
                 problems["status"] = f"{uncited} case(s) have no row citation."
+            else:
+                invalid = self.case_validation_problems()
+                if invalid:
+                    problems["status"] = invalid
         return problems
+
+    def case_validation_problems(self):
+        """One readable line per validation error in this report's cases, their arrests and charges."""
+        from .detainers import Detainer
+
+        lines = []
+        cases = Detainer.objects.filter(report=self).select_related("report", "custody_arrest", "individual")
+        for case in cases.prefetch_related("individual__arrests__charges", "individual__arrests__detainers"):
+            objects = [case, case.individual]
+            for arrest in case.individual.arrests.all():
+                objects.append(arrest)
+                objects.extend(arrest.charges.all())
+            for obj in objects:
+                try:
+                    obj.full_clean(validate_unique=False, validate_constraints=False)
+                except ValidationError as error:
+                    for field, messages in error.message_dict.items():
+                        where = "" if field == "__all__" else f" ({obj._meta.get_field(field).verbose_name})"
+                        lines.extend(f"Case {case.case_id}, {obj._meta.verbose_name}{where}: {m}" for m in messages)
+        return lines
