@@ -44,7 +44,7 @@ def _charges_html(charges):
 
 
 class CaseTable(tables.Table):
-    case_id = tables.Column("Case", linkify=True)
+    case_id = tables.Column("Case", linkify=True, order_by=("report__slug", "row"))
     quarter = tables.Column("Quarter", order_by=("quarter", "case_id"))
     agency = tables.Column(
         "Declining agency",

@@ -173,3 +173,51 @@ def published_report(**kwargs):
     report.status = ReportStatus.PUBLISHED
     report.save()
     return report
+
+
+def publish(report):
+    report.status = ReportStatus.PUBLISHED
+    report.save()
+    return report
+
+
+def bulk_cases(report, count, *, agency, start_row=1):
+    """``count`` cases like make_case()'s default, written with bulk_create so that hundreds
+    take a handful of queries. Derived columns are set as cases.services.derive would set them
+    (tests/test_public_list.py checks that against derive itself)."""
+    from cases.models import CaseCharge, case_id_for
+
+    prior, later = category("35"), category("09")
+    individuals = Individual.objects.bulk_create(Individual(citizenship="MX") for _ in range(count))
+    custody = Arrest.objects.bulk_create(
+        Arrest(individual=i, arresting_agency=agency, arrested_on=dt.date(2018, 1, 10), age_at_arrest=30)
+        for i in individuals
+    )
+    subsequent = Arrest.objects.bulk_create(
+        Arrest(individual=i, arresting_agency=agency, arrested_on=dt.date(2018, 2, 19)) for i in individuals
+    )
+    ArrestCharge.objects.bulk_create(
+        [ArrestCharge(arrest=a, category=prior, wording="possession", kind=ChargeKind.CHARGE) for a in custody]
+        + [ArrestCharge(arrest=a, category=later, wording="murder", kind=ChargeKind.CHARGE) for a in subsequent]
+    )
+    detainers = Detainer.objects.bulk_create(
+        Detainer(
+            report=report,
+            row=start_row + n,
+            case_id=case_id_for(report.slug, start_row + n),
+            quarter=report.quarter,
+            individual=individual,
+            custody_arrest=arrest,
+            declining_agency=agency,
+            lodged_on=dt.date(2018, 1, 12),
+            declined_on=dt.date(2018, 1, 20),
+            released_on=dt.date(2018, 1, 20),
+            days_to_next_arrest=30,
+        )
+        for n, (individual, arrest) in enumerate(zip(individuals, custody, strict=True))
+    )
+    CaseCharge.objects.bulk_create(
+        [CaseCharge(detainer=d, category=prior, timing=CaseCharge.Timing.PRIOR) for d in detainers]
+        + [CaseCharge(detainer=d, category=later, timing=CaseCharge.Timing.SUBSEQUENT) for d in detainers]
+    )
+    return detainers

@@ -7,15 +7,21 @@ from .. import querystring as qs
 register = template.Library()
 
 
+# The view's canonical query rides on the request, because django-tables2 renders its
+# template with a context of its own.
+
+
 def _link(context, pairs):
-    params = context.get("query_params", qs.TABLE_PARAMS)
-    return qs.as_url(context["request"].path, qs.canonical_pairs(pairs, params))
+    request = context["request"]
+    params = getattr(request, "canonical_params", qs.TABLE_PARAMS)
+    return qs.as_url(request.path, qs.canonical_pairs(pairs, params))
 
 
 def _current(context):
-    pairs = context.get("query_pairs")
+    request = context["request"]
+    pairs = getattr(request, "canonical_pairs", None)
     if pairs is None:
-        pairs = qs.raw_pairs(context["request"].META.get("QUERY_STRING", ""))
+        pairs = qs.raw_pairs(request.META.get("QUERY_STRING", ""))
     return pairs
 
 

@@ -58,6 +58,12 @@ class CaseListView(CanonicalQueryMixin, SingleTableMixin, FilterView):
             facets=case_facets(self.filterset, lambda param: qs.values_of(self.query_pairs, param)),
             search_text=next(iter(qs.values_of(self.query_pairs, "q")), ""),
             sort=next(iter(qs.values_of(self.query_pairs, "sort")), ""),
+            sort_options=[
+                (f"{prefix}{column.name}", f"{column.header}, {direction}")
+                for column in table.columns
+                if column.orderable
+                for prefix, direction in (("", "ascending"), ("-", "descending"))
+            ],
         )
         return context
 

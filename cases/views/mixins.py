@@ -21,7 +21,8 @@ class CanonicalQueryMixin:
         renames = self.former_slug_renames(pairs)
         if renames:
             pairs = qs.canonical_pairs(pairs, self.query_params, renames)
-        self.query_pairs = pairs
+        self.query_pairs = request.canonical_pairs = pairs
+        request.canonical_params = self.query_params
         self.problems = []
         if pairs != raw:
             return HttpResponsePermanentRedirect(qs.as_url(request.path, pairs))

@@ -1,0 +1,334 @@
+"""The public case list: filters, their combinations, bad input, sorting, pagination,
+facet counts, the share sentence and meta tags, and a query count that does not grow."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from cases.models import CaseCharge, ReportStatus
+from cases.services import derive
+
+from .factories import AgencyFactory, ReportFactory, bulk_cases, publish
+from .public_world import build_world
+
+pytestmark = pytest.mark.django_db
+
+CASE_LINK = re.compile(r'href="/cases/([a-z0-9-]+-\d+)/"')
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def case_ids(response):
+    """The case ids listed in the table, in order."""
+    assert response.status_code == 200, response.status_code
+    table = response.content.decode().split('<table class="data-table case-table"', 1)[1].split("</table>", 1)[0]
+    return CASE_LINK.findall(table)
+
+
+def get_list(client, query=""):
+    """GET the list, following a redirect to the canonical form if the query is not canonical."""
+    url = reverse("cases:case-list") + (f"?{query}" if query else "")
+    response = client.get(url, follow=True)
+    assert response.status_code == 200, f"{url} gave {response.status_code}"
+    return response
+
+
+ALL_PUBLISHED = ["fy2017-q2-01", "fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("", ALL_PUBLISHED),
+        ("quarter=fy2018-q2", ["fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03"]),
+        ("quarter=fy2017-q2", ["fy2017-q2-01"]),
+        ("report=fy2017-q2", ["fy2017-q2-01"]),
+        ("agency=los-angeles-police-department-ca", ["fy2018-q2-01"]),
+        ("state=PA", ["fy2018-q2-03"]),
+        ("state=CA", ["fy2018-q2-01", "fy2018-q2-02"]),
+        ("aor=san-antonio", ["fy2017-q2-01"]),
+        ("citizenship=KH", ["fy2017-q2-01"]),
+        ("charge=homicide", ["fy2018-q2-01", "fy2018-q2-03"]),
+        ("prior_charge=homicide", ["fy2018-q2-03"]),
+        ("subsequent_charge=homicide", ["fy2018-q2-01"]),
+        ("prior_charge=dangerous-drugs", ["fy2018-q2-01"]),
+        ("subsequent_charge=dangerous-drugs", ["fy2017-q2-01"]),
+        ("q=travis", ["fy2017-q2-01"]),
+        ("q=probation", ["fy2018-q2-02"]),
+        ("q=jamaica", ["fy2018-q2-03"]),
+        ("q=fy2018-q2-02", ["fy2018-q2-02"]),
+    ],
+)
+def test_each_filter_returns_the_matching_published_cases(client, world, query, expected):
+    assert sorted(case_ids(get_list(client, query))) == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Several values of one parameter: OR.
+        ("state=CA&state=PA", ["fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03"]),
+        ("quarter=fy2017-q2&quarter=fy2018-q2", ALL_PUBLISHED),
+        ("citizenship=JM&citizenship=KH", ["fy2017-q2-01", "fy2018-q2-03"]),
+        ("subsequent_charge=homicide&subsequent_charge=sexual-assault", ["fy2018-q2-01", "fy2018-q2-02"]),
+        ("agency=philadelphia-police-pa&agency=travis-county-jail-tx", ["fy2017-q2-01", "fy2018-q2-03"]),
+        # Different parameters: AND.
+        ("quarter=fy2018-q2&state=CA", ["fy2018-q2-01", "fy2018-q2-02"]),
+        ("quarter=fy2018-q2&subsequent_charge=homicide", ["fy2018-q2-01"]),
+        ("quarter=fy2017-q2&subsequent_charge=homicide", []),
+        ("charge=homicide&state=CA", ["fy2018-q2-01"]),
+        ("citizenship=MX&state=CA&state=PA", ["fy2018-q2-01", "fy2018-q2-02"]),
+        ("aor=los-angeles&prior_charge=obstructing-judiciary", ["fy2018-q2-02"]),
+        ("prior_charge=homicide&subsequent_charge=homicide", []),
+        ("q=police&state=CA&state=PA", ["fy2018-q2-01", "fy2018-q2-03"]),
+    ],
+)
+def test_filters_combine_or_within_and_across(client, world, query, expected):
+    assert sorted(case_ids(get_list(client, query))) == expected
+
+
+def test_draft_cases_never_appear_in_the_list(client, admin_client, world):
+    for c in (client, admin_client):
+        assert "fy2018-q3-01" not in case_ids(get_list(c))
+        assert case_ids(get_list(c, "agency=los-angeles-police-department-ca")) == ["fy2018-q2-01"]
+    # A draft report is not a filter value the public can use: it is reported, not applied.
+    response = get_list(client, "report=fy2018-q3")
+    assert "“fy2018-q3” is not a known published report" in response.content.decode()
+
+
+def test_an_empty_result_says_so(client, world):
+    response = get_list(client, "quarter=fy2017-q2&subsequent_charge=homicide")
+    html = response.content.decode()
+    assert '<h1 class="share-sentence">0 cases · FY2017 Q2 · subsequent charge: Homicide</h1>' in html
+    assert "No cases match these filters." in html
+    assert "No published case matches all of these filters." in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("agency=no-such-agency", "Declining agency: “no-such-agency” is not a known agency."),
+        ("quarter=fy2018-q9", "Quarter: “fy2018-q9” is not a fiscal quarter. Write it like fy2018-q2."),
+        ("quarter=last-year", "Quarter: “last-year” is not a fiscal quarter."),
+        ("state=ZZ", "State: “ZZ” is not a two-letter US state code, like CA."),
+        ("citizenship=XX", "Citizenship: “XX” is not a two-letter country code, like MX."),
+        ("aor=atlantis", "AOR: “atlantis” is not a known ICE field office (AOR)."),
+        ("subsequent_charge=jaywalking", "Subsequent charge: “jaywalking” is not a known charge category."),
+        ("report=fy1999-q1", "Report: “fy1999-q1” is not a known published report."),
+    ],
+)
+def test_a_value_not_understood_is_named_and_never_silently_empties_the_list(client, world, query, message):
+    response = get_list(client, query)
+    html = response.content.decode()
+    assert message in html
+    assert "This filter was not applied." in html
+    assert 'role="alert"' in html
+    # The filter is left out rather than turned into an empty list that looks like real data.
+    assert sorted(case_ids(response)) == ALL_PUBLISHED
+    assert '<h1 class="share-sentence">4 cases</h1>' in html
+    # And the value can be removed with one click.
+    assert "not understood:" in html
+
+
+def test_a_bad_value_leaves_the_other_filters_in_force(client, world):
+    response = get_list(client, "quarter=nonsense&state=PA")
+    assert case_ids(response) == ["fy2018-q2-03"]
+    assert "“nonsense” is not a fiscal quarter" in response.content.decode()
+
+
+def test_garbage_sort_is_reported_and_the_default_order_used(client, world):
+    response = get_list(client, "sort=drop-table")
+    html = response.content.decode()
+    assert "Sort: “drop-table” is not a column that can be sorted." in html
+    assert case_ids(response) == ["fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03", "fy2017-q2-01"]
+
+
+@pytest.mark.parametrize("page", ["99999", "abc", "0", "-3"])
+def test_a_page_that_does_not_exist_is_reported(client, world, page):
+    response = get_list(client, f"page={page}")
+    html = response.content.decode()
+    assert f"Page: “{page}” is not a page of this list, which has 1 page." in html
+    assert len(case_ids(response)) == 4
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("case_id", ["fy2017-q2-01", "fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03"]),
+        ("-case_id", ["fy2018-q2-03", "fy2018-q2-02", "fy2018-q2-01", "fy2017-q2-01"]),
+        ("quarter", ["fy2017-q2-01", "fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03"]),
+        # A reversed sort reverses its tie-breaker (the case id) too.
+        ("-quarter", ["fy2018-q2-03", "fy2018-q2-02", "fy2018-q2-01", "fy2017-q2-01"]),
+        ("agency", ["fy2018-q2-01", "fy2018-q2-03", "fy2018-q2-02", "fy2017-q2-01"]),
+        ("state", ["fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03", "fy2017-q2-01"]),
+        ("-state", ["fy2017-q2-01", "fy2018-q2-03", "fy2018-q2-02", "fy2018-q2-01"]),
+        ("citizenship", ["fy2018-q2-03", "fy2017-q2-01", "fy2018-q2-01", "fy2018-q2-02"]),
+        ("lodged", ["fy2017-q2-01", "fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03"]),
+        ("-released", ["fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03", "fy2017-q2-01"]),
+        # Lowest NCIC code first: 09 < 22 < 35 < 50.
+        ("prior_charges", ["fy2018-q2-03", "fy2017-q2-01", "fy2018-q2-01", "fy2018-q2-02"]),
+        # Cases without a subsequent charge sort last, in both directions.
+        ("subsequent_charges", ["fy2018-q2-01", "fy2018-q2-02", "fy2017-q2-01", "fy2018-q2-03"]),
+        ("-subsequent_charges", ["fy2017-q2-01", "fy2018-q2-02", "fy2018-q2-01", "fy2018-q2-03"]),
+        ("days_to_next_arrest", ["fy2018-q2-01", "fy2018-q2-02", "fy2017-q2-01", "fy2018-q2-03"]),
+        ("-days_to_next_arrest", ["fy2017-q2-01", "fy2018-q2-01", "fy2018-q2-02", "fy2018-q2-03"]),
+    ],
+)
+def test_every_column_sorts(client, world, sort, expected):
+    response = get_list(client, f"sort={sort}")
+    assert case_ids(response) == expected
+    assert "not a column that can be sorted" not in response.content.decode()
+
+
+def test_sorted_column_carries_aria_sort_and_headers_are_scoped(client, world):
+    html = get_list(client, "sort=-lodged").content.decode()
+    assert re.search(r'<th scope="col"[^>]*aria-sort="descending">\s*<a href="/cases/\?sort=lodged"', html)
+    assert html.count('aria-sort="') == 1
+    assert html.count('<th scope="col"') == 10
+    assert "<caption>4 cases. Page 1 of 1.</caption>" in html
+
+
+def test_sort_and_pagination_keep_the_filters(client, world):
+    agency = AgencyFactory(name="Big County Jail", slug="big-county-jail-ca")
+    report = ReportFactory(fy=2019, q=1)
+    bulk_cases(report, 120, agency=agency)
+    publish(report)
+    response = get_list(client, "state=CA&sort=-case_id")
+    html = response.content.decode()
+    assert "122 cases · California" in html
+    assert "page 1 of 3" in html
+    ids = case_ids(response)
+    assert ids[:2] == ["fy2019-q1-120", "fy2019-q1-119"]
+    assert len(ids) == 50
+    # The pager links keep state and sort, in canonical order.
+    assert 'href="/cases/?state=CA&amp;sort=-case_id&amp;page=2"' in html
+    page3 = get_list(client, "state=CA&sort=-case_id&page=3")
+    assert case_ids(page3) == [f"fy2019-q1-{n:02d}" for n in range(20, 0, -1)] + ["fy2018-q2-02", "fy2018-q2-01"]
+    # Sort links keep the filters and go back to page 1.
+    assert 'href="/cases/?state=CA&amp;sort=case_id"' in page3.content.decode()
+    # Facet and chip links keep the sort too.
+    assert 'href="/cases/?sort=-case_id"' in page3.content.decode()  # remove the state chip
+
+
+def facet(html, param):
+    """{value: count} for a facet's options, and the set of those checked."""
+    options = re.findall(
+        rf'name="{param}" value="([^"]+)"( checked)?>\s*<label[^>]*>[^<]*<span class="count">\((\d+)\)</span>',
+        html,
+    )
+    return {value: int(count) for value, _checked, count in options}, {v for v, checked, _ in options if checked}
+
+
+def test_facet_counts_are_computed_within_the_current_filter(client, world):
+    html = get_list(client).content.decode()
+    counts, checked = facet(html, "state")
+    assert counts == {"CA": 2, "PA": 1, "TX": 1}
+    assert checked == set()
+    assert facet(html, "quarter")[0] == {"fy2018-q2": 3, "fy2017-q2": 1}
+    assert facet(html, "subsequent_charge")[0] == {"homicide": 1, "sexual-assault": 1, "dangerous-drugs": 1}
+    assert facet(html, "charge")[0] == {
+        "homicide": 2,
+        "dangerous-drugs": 2,
+        "obstructing-judiciary": 1,
+        "sexual-assault": 1,
+        "burglary": 1,
+    }
+    assert 'Los Angeles Police Department, CA <span class="count">(1)</span>' in html
+
+    html = get_list(client, "quarter=fy2018-q2").content.decode()
+    assert facet(html, "state")[0] == {"CA": 2, "PA": 1}
+    assert facet(html, "citizenship")[0] == {"MX": 2, "JM": 1}
+    # A facet is counted with every *other* filter, so other values of it stay choosable (OR).
+    counts, checked = facet(html, "quarter")
+    assert counts == {"fy2018-q2": 3, "fy2017-q2": 1}
+    assert checked == {"fy2018-q2"}
+
+    html = get_list(client, "state=CA&subsequent_charge=homicide").content.decode()
+    assert facet(html, "agency")[0] == {"los-angeles-police-department-ca": 1}
+    assert facet(html, "subsequent_charge")[0] == {"homicide": 1, "sexual-assault": 1}
+    assert facet(html, "state")[0] == {"CA": 1}
+
+
+def test_share_sentence_is_heading_title_and_preview(client, world):
+    html = get_list(client, "quarter=fy2018-q2&agency=los-angeles-police-department-ca&subsequent_charge=homicide")
+    html = html.content.decode()
+    sentence = "1 case · FY2018 Q2 · Los Angeles Police Department (CA) · subsequent charge: Homicide"
+    assert f'<h1 class="share-sentence">{sentence}</h1>' in html
+    assert f"<title>{sentence} · Declined Detainers Database</title>" in html
+    assert f'<meta property="og:title" content="{sentence}">' in html
+    assert f'<meta property="og:description" content="{sentence}. Declined immigration detainers' in html
+    assert '<meta name="twitter:card" content="summary">' in html
+    canonical = (
+        "http://testserver/cases/?quarter=fy2018-q2&amp;agency=los-angeles-police-department-ca"
+        "&amp;subsequent_charge=homicide"
+    )
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert f'value="{canonical}"' in html  # the copy-link field
+    assert 'data-copy-target="share-url"' in html
+    assert "<caption>" + sentence + ". Page 1 of 1.</caption>" in html
+
+
+def test_share_sentence_joins_several_values_with_or(client, world):
+    html = get_list(client, "state=CA&state=PA&citizenship=MX&q=police").content.decode()
+    assert (
+        '<h1 class="share-sentence">1 case · California or Pennsylvania · citizenship: Mexico · matching “police”</h1>'
+        in html
+    )
+
+
+def test_chips_remove_one_value_and_clear_all_keeps_the_sort(client, world):
+    html = get_list(client, "quarter=fy2018-q2&state=CA&state=PA&sort=lodged").content.decode()
+    assert 'href="/cases/?state=CA&amp;state=PA&amp;sort=lodged">FY2018 Q2' in html
+    assert 'href="/cases/?quarter=fy2018-q2&amp;state=PA&amp;sort=lodged">California' in html
+    assert 'href="/cases/?sort=lodged">Clear all filters' in html
+
+
+def test_the_filter_form_is_a_plain_labelled_get_form(client, world):
+    html = get_list(client, "state=PA").content.decode()
+    assert re.search(r'<form class="filters" method="get" action="/cases/"', html)
+    assert '<label for="id_q">Search</label>' in html
+    assert '<label for="id_sort">Sort by</label>' in html
+    assert re.search(r'id="(f-state-\d+)" name="state" value="PA" checked>\s*<label for="\1">', html)
+    assert "style=" not in html
+    assert "<script>" not in html and "onclick" not in html
+
+
+def test_bulk_built_cases_match_what_derive_computes(world):
+    report = ReportFactory(fy=2019, q=1)
+    (case,) = bulk_cases(report, 1, agency=world.lapd)
+    before = set(case.case_charges.values_list("category__code", "timing"))
+    derive.refresh_individual(case.individual_id)
+    case.refresh_from_db()
+    assert (
+        set(case.case_charges.values_list("category__code", "timing"))
+        == before
+        == {
+            ("35", CaseCharge.Timing.PRIOR),
+            ("09", CaseCharge.Timing.SUBSEQUENT),
+        }
+    )
+    assert case.days_to_next_arrest == 30
+
+
+# /cases/ with three filters: 2 canonical-slug checks (agency, charge), 2 filter-value lookups,
+# the count, 9 facet aggregates, the page's rows, their arrests and their charges.
+LIST_QUERIES = 17
+
+
+@pytest.mark.parametrize("n_cases", [10, 500])
+def test_case_list_query_count_does_not_grow_with_rows(client, django_assert_num_queries, n_cases):
+    agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
+    report = ReportFactory(fy=2018, q=2)
+    bulk_cases(report, n_cases, agency=agency)
+    report.status = ReportStatus.PUBLISHED
+    report.save()
+    url = reverse("cases:case-list") + "?quarter=fy2018-q2&agency=many-cases-county-ca&subsequent_charge=homicide"
+    with django_assert_num_queries(LIST_QUERIES):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert f"{n_cases} cases · FY2018 Q2" in response.content.decode()
+    assert len(case_ids(response)) == min(n_cases, 50)
