@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser clean
+.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,15 @@ sample: deps
 
 superuser: deps
 	$(MANAGE) createsuperuser
+
+## make backup [FILE=path]: back up the database named by DATABASE_URL (SQLite or PostgreSQL)
+backup: deps
+	$(MANAGE) backup $(FILE)
+
+## make restore FILE=path: replace the database with a backup (asks for confirmation)
+restore: deps
+	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/....backup" && exit 2)
+	$(MANAGE) restore $(FILE)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
