@@ -4,6 +4,7 @@ facet counts, the share sentence and meta tags, and a query count that does not 
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from cases.models import CaseCharge, ReportStatus
@@ -91,7 +92,8 @@ def test_filters_combine_or_within_and_across(client, world, query, expected):
     assert sorted(case_ids(get_list(client, query))) == expected
 
 
-def test_draft_cases_never_appear_in_the_list(client, admin_client, world):
+def test_draft_cases_never_appear_in_the_list(admin_client, world):
+    client = Client()  # anonymous: admin_client logs in the shared ``client`` fixture
     for c in (client, admin_client):
         assert "fy2018-q3-01" not in case_ids(get_list(c))
         assert case_ids(get_list(c, "agency=los-angeles-police-department-ca")) == ["fy2018-q2-01"]
