@@ -37,6 +37,8 @@ format:
 
 check:
 	$(MANAGE) check --fail-level WARNING
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-key-0123456789abcdef \
+		DJANGO_ALLOWED_HOSTS=detainers.example.org $(MANAGE) check --deploy --fail-level WARNING
 
 migrations-check:
 	$(MANAGE) makemigrations --check --dry-run

@@ -21,8 +21,8 @@ from cases.models import (
     Report,
 )
 
-from .adminform import form_data
 from .factories import AgencyFactory, CorrectionFactory, ReportFactory, category, field_office, make_case
+from .support.adminform import form_data
 
 pytestmark = pytest.mark.django_db
 
