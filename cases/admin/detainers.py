@@ -2,10 +2,11 @@ from django.contrib import admin
 
 from ..models import Detainer
 from .base import HistoryAdmin
+from .detainer_corrections import DetainerCorrectionMixin
 
 
 @admin.register(Detainer)
-class DetainerAdmin(HistoryAdmin):
+class DetainerAdmin(DetainerCorrectionMixin, HistoryAdmin):
     list_display = [
         "__str__",
         "report",

@@ -38,6 +38,10 @@ class DetainerInline(nested_admin.NestedStackedInline):
         ("released_on", "released_on_precision"),
         ("verification_status", "agency_response"),
     ]
+    # The status changes on the case's own page, where a correction note is required,
+    # and a case is never deleted from here.
+    readonly_fields = ["verification_status"]
+    can_delete = False
     show_change_link = True
 
 

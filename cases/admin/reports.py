@@ -3,10 +3,12 @@ from django.db.models import Count
 
 from ..models import Report
 from .base import HistoryAdmin
+from .publishing import PublishingMixin
+from .report_import import ReportImportMixin
 
 
 @admin.register(Report)
-class ReportAdmin(HistoryAdmin):
+class ReportAdmin(ReportImportMixin, PublishingMixin, HistoryAdmin):
     list_display = ["title", "kind", "quarter_label", "published_on", "status", "case_count", "stated_total"]
     list_filter = ["status", "kind", "fiscal_year", "fiscal_quarter"]
     search_fields = ["title", "slug", "publisher", "source_url"]
