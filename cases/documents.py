@@ -8,7 +8,7 @@ import os
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.text import get_valid_filename, slugify
+from django.utils.text import slugify
 
 PDF_MAGIC = b"%PDF-"
 MAX_DOCUMENT_BYTES = getattr(settings, "SOURCE_DOCUMENT_MAX_BYTES", 25 * 1024 * 1024)
@@ -37,7 +37,7 @@ def validate_pdf(upload):
 def source_document_path(report, filename):
     """``reports/<report-slug>/<safe-name>.pdf``: no path parts or odd characters from the uploader."""
     stem = os.path.splitext(os.path.basename(filename.replace("\\", "/")))[0]
-    safe = slugify(get_valid_filename(stem))[:80] or "report"
+    safe = slugify(stem)[:80] or "report"
     folder = slugify(report.slug or "unsorted")[:60] or "unsorted"
     return f"reports/{folder}/{safe}.pdf"
 

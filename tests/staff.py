@@ -3,6 +3,7 @@ the POST data an admin change form would send back unchanged."""
 
 import datetime as dt
 
+from django import forms
 from django.contrib.auth.models import Group
 
 
@@ -19,8 +20,8 @@ def unchanged_form_data(response, **changes):
     form = response.context["adminform"].form
     data = {}
     for name, field in form.fields.items():
-        if field.disabled:
-            continue
+        if field.disabled or isinstance(field, forms.FileField):
+            continue  # an unchanged file input posts nothing
         value = form[name].value()
         if value is None:
             value = ""
