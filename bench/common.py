@@ -1,0 +1,146 @@
+"""Shared pieces of the benchmark and fault scripts: a production gunicorn server on
+loopback, wrk runs, and result tables. Every load stays on 127.0.0.1 and is bounded in time."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+RESULTS = ROOT / "bench" / "results"
+PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def production_env(database_url, static_root, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_TRUST_X_FORWARDED_PROTO="true",
+        DJANGO_STATIC_ROOT=str(static_root),
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=database_url,
+    )
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def manage(env, *args, check=True):
+    return subprocess.run(
+        [str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=check, capture_output=True, text=True
+    )
+
+
+def psql(sql, url=PG_ADMIN_URL):
+    subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-q", "-c", sql], check=True, capture_output=True)
+
+
+def recreate_pg_database(name):
+    psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    psql(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+
+
+def get(url, timeout=10, **headers):
+    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https", **headers})
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read(), error.code
+    return status, body, time.perf_counter() - started
+
+
+def wait_until(predicate, timeout, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if predicate():
+                return True
+        except OSError:
+            pass
+        time.sleep(interval)
+    return False
+
+
+@contextmanager
+def gunicorn(env, port, workers=2, extra_args=()):
+    static_root = Path(env["DJANGO_STATIC_ROOT"])
+    if not (static_root / "staticfiles.json").exists():
+        manage(env, "collectstatic", "--no-input")
+    process = subprocess.Popen(
+        [str(GUNICORN), "detainers.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--access-logfile", "/dev/null", *extra_args],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_until(lambda: get(base + "/healthz")[0] == 200, timeout=30):
+            raise RuntimeError("gunicorn did not become healthy")
+        yield process, base
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wrk(base, paths, *, seconds, connections, threads=2):
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed (apt-get install wrk)")
+    env = {**os.environ, "WRK_PATHS": ",".join(paths)}
+    result = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
+         "-s", str(ROOT / "bench" / "mix.lua"), base],
+        env=env, capture_output=True, text=True, timeout=seconds + 60,
+    )  # fmt: skip
+    summary, statuses = {}, {}
+    for line in result.stdout.splitlines():
+        if line.startswith("SUMMARY_JSON "):
+            summary = json.loads(line.split(" ", 1)[1])
+        elif line.startswith("STATUS_JSON "):
+            statuses = json.loads(line.split(" ", 1)[1])
+    if not summary:
+        raise RuntimeError(f"wrk failed: {result.stderr or result.stdout}")
+    summary["statuses"] = statuses
+    summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
+    summary["errors"] = sum(summary[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+    summary["status_5xx"] = sum(n for code, n in statuses.items() if code.startswith("5"))
+    return summary
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def save(name, data):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(data, indent=2, default=str))
+    return path
+
+
+def temp_dir(prefix):
+    return Path(tempfile.mkdtemp(prefix=prefix))
