@@ -44,8 +44,8 @@ def _charges_html(charges):
 
 
 class CaseTable(tables.Table):
-    case_id = tables.Column("Case", linkify=True, order_by=("report__slug", "row"))
-    quarter = tables.Column("Quarter", order_by=("quarter", "case_id"))
+    case_id = tables.Column("Case", linkify=True, order_by=("report__slug", "row"), attrs={"td": {"class": "nowrap"}})
+    quarter = tables.Column("Quarter", order_by=("quarter", "case_id"), attrs={"td": {"class": "nowrap"}})
     agency = tables.Column(
         "Declining agency",
         accessor="declining_agency__name",
@@ -54,8 +54,8 @@ class CaseTable(tables.Table):
     )
     state = tables.Column("State", accessor="declining_agency__state", order_by=("declining_agency__state", "case_id"))
     citizenship = tables.Column("Citizenship", accessor="individual__citizenship")
-    lodged = tables.Column("Lodged", accessor="lodged_on", attrs={"td": {"class": "date"}})
-    released = tables.Column("Released", accessor="released_on", attrs={"td": {"class": "date"}})
+    lodged = tables.Column("Lodged", accessor="lodged_on", attrs={"td": {"class": "nowrap"}})
+    released = tables.Column("Released", accessor="released_on", attrs={"td": {"class": "nowrap"}})
     prior_charges = tables.Column("Prior charges", accessor="pk", empty_values=())
     subsequent_charges = tables.Column("Subsequent charges", accessor="pk", empty_values=())
     days_to_next_arrest = tables.Column(
@@ -77,6 +77,9 @@ class CaseTable(tables.Table):
 
     def render_quarter(self, value):
         return FiscalQuarter.from_slug(value).label
+
+    def render_state(self, record):
+        return record.declining_agency.state
 
     def render_citizenship(self, record):
         return record.individual.citizenship.name

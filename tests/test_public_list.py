@@ -291,7 +291,7 @@ def test_chips_remove_one_value_and_clear_all_keeps_the_sort(client, world):
 
 def test_the_filter_form_is_a_plain_labelled_get_form(client, world):
     html = get_list(client, "state=PA").content.decode()
-    assert re.search(r'<form class="filters" method="get" action="/cases/"', html)
+    assert '<form method="get" action="/cases/" aria-label="Filter the cases">' in html
     assert '<label for="id_q">Search</label>' in html
     assert '<label for="id_sort">Sort by</label>' in html
     assert re.search(r'id="(f-state-\d+)" name="state" value="PA" checked>\s*<label for="\1">', html)

@@ -19,4 +19,8 @@
       }
     });
   });
+  // On a phone the filter panel starts closed, so the results come first. Without JavaScript it stays open.
+  if (window.matchMedia("(max-width: 48rem)").matches) {
+    document.querySelectorAll("details[data-collapse-on-phone]").forEach(function (panel) { panel.open = false; });
+  }
 })();
