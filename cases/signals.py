@@ -18,7 +18,11 @@ def individual_records_changed(sender, instance, raw=False, **kwargs):
 def charge_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    individual_id = Arrest.objects.filter(pk=instance.arrest_id).values_list("individual_id", flat=True).first()
+    arrest = instance._state.fields_cache.get("arrest")  # saves a query per charge on bulk paths
+    if arrest is not None and arrest.pk == instance.arrest_id:
+        individual_id = arrest.individual_id
+    else:
+        individual_id = Arrest.objects.filter(pk=instance.arrest_id).values_list("individual_id", flat=True).first()
     derive.individual_changed(individual_id)
 
 

@@ -323,3 +323,19 @@ def test_a_stale_preview_is_not_applied(report, agencies):
     Detainer.objects.filter(row=1).update(page=9)
     with pytest.raises(ImportRefused, match="The data changed since the preview"):
         run(report, "report_corrected.csv", expected_fingerprint=preview.fingerprint)
+
+
+def test_a_200_row_report_imports_completely(report):
+    """Correctness of the benchmark file; bench/import_200.py measures its speed."""
+    AgencyFactory(name="Los Angeles Police Department", state="CA", ori="CA0194200")
+    for n in range(1, 10):
+        AgencyFactory(name=f"Bench County Sheriff's Office {n}", state="TX")
+
+    result = run(report, "report_200.csv")
+
+    assert result.counts == {"new": 200, "changed": 0, "unchanged": 0, "error": 0}
+    assert Detainer.objects.filter(report=report).count() == 200
+    assert Detainer.history.count() == 200
+    # Days to the next arrest need it to the day: rows 10, 20 … 200 (odd rows' next arrest is a month).
+    assert Detainer.objects.filter(report=report, days_to_next_arrest__isnull=False).count() == 20
+    assert import_report.preview(report, "report_200.csv", data("report_200.csv")).counts["unchanged"] == 200

@@ -6,6 +6,7 @@ cases.signals, so derived columns cannot drift from the records they summarise.
 """
 
 import threading
+from collections import defaultdict
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -30,8 +31,7 @@ def batch():
         pending = _batch.pending
     finally:
         _batch.pending = None
-    for individual_id in sorted(pending):
-        refresh_individual(individual_id)
+    refresh_individuals(pending)
 
 
 def individual_changed(individual_id):
@@ -73,29 +73,57 @@ def days_between_release_and_next_arrest(detainer, subsequent):
     return (first.arrested_on - reference.value).days
 
 
-@transaction.atomic
+def _derived(detainer, arrests):
+    """The (category, timing) pairs and days to the next arrest that ``detainer`` should have."""
+    prior, subsequent = classify_arrests(detainer, arrests)
+    wanted = {
+        (charge.category_id, timing)
+        for timing, group in ((CaseCharge.Timing.PRIOR, prior), (CaseCharge.Timing.SUBSEQUENT, subsequent))
+        for arrest in group
+        for charge in arrest.charges.all()
+    }
+    return wanted, days_between_release_and_next_arrest(detainer, subsequent)
+
+
 def refresh_individual(individual_id):
     """Recompute the derived facts of every detainer of one individual."""
-    arrests = list(Arrest.objects.filter(individual_id=individual_id).prefetch_related("charges").order_by("pk"))
-    detainers = list(Detainer.objects.filter(individual_id=individual_id).select_related("report"))
-    for detainer in detainers:
-        prior, subsequent = classify_arrests(detainer, arrests)
-        wanted = {
-            (charge.category_id, timing)
-            for timing, group in ((CaseCharge.Timing.PRIOR, prior), (CaseCharge.Timing.SUBSEQUENT, subsequent))
-            for arrest in group
-            for charge in arrest.charges.all()
-        }
-        existing = set(detainer.case_charges.values_list("category_id", "timing"))
-        if existing != wanted:
-            detainer.case_charges.all().delete()
-            CaseCharge.objects.bulk_create(
-                CaseCharge(detainer=detainer, category_id=category_id, timing=timing)
-                for category_id, timing in sorted(wanted)
-            )
-        days = days_between_release_and_next_arrest(detainer, subsequent)
-        if days != detainer.days_to_next_arrest:
-            Detainer.objects.filter(pk=detainer.pk).update(days_to_next_arrest=days)
+    refresh_individuals([individual_id])
+
+
+@transaction.atomic
+def refresh_individuals(individual_ids, chunk_size=500):
+    """Recompute the derived facts of every detainer of these individuals, in a few queries
+    per chunk whatever their number (a 200-case import refreshes 200 individuals)."""
+    ids = sorted(set(individual_ids))
+    for start in range(0, len(ids), chunk_size):
+        chunk = ids[start : start + chunk_size]
+        arrests = defaultdict(list)
+        for arrest in Arrest.objects.filter(individual_id__in=chunk).prefetch_related("charges").order_by("pk"):
+            arrests[arrest.individual_id].append(arrest)
+        detainers = list(Detainer.objects.filter(individual_id__in=chunk).select_related("report"))
+        existing = defaultdict(set)
+        for detainer_id, category_id, timing in CaseCharge.objects.filter(detainer__in=detainers).values_list(
+            "detainer_id", "category_id", "timing"
+        ):
+            existing[detainer_id].add((category_id, timing))
+        stale, fresh, days_changed = [], [], []
+        for detainer in detainers:
+            wanted, days = _derived(detainer, arrests[detainer.individual_id])
+            if existing[detainer.pk] != wanted:
+                stale.append(detainer.pk)
+                fresh.extend(
+                    CaseCharge(detainer=detainer, category_id=category_id, timing=timing)
+                    for category_id, timing in sorted(wanted)
+                )
+            if days != detainer.days_to_next_arrest:
+                detainer.days_to_next_arrest = days
+                days_changed.append(detainer)
+        if stale:
+            CaseCharge.objects.filter(detainer_id__in=stale).delete()
+            CaseCharge.objects.bulk_create(fresh)
+        if days_changed:
+            # Derived, never entered: not a change staff made, so no history record.
+            Detainer.objects.bulk_update(days_changed, ["days_to_next_arrest"])
 
 
 @transaction.atomic

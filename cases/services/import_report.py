@@ -402,11 +402,12 @@ class CaseSync:
         custody = next((a for a in arrests if a.pk == detainer.custody_arrest_id), None)
         custody = custody or Arrest(individual=individual)
         custody.individual = individual
+        custody_charges = _charges_list(custody)  # read before a new arrest is saved: it has none
         self._sync(custody, "Arrest before the detainer", self._custody_groups())
         if "arrest_charges" in self.values:
             self._sync_charges(
                 custody,
-                list(custody.charges.all()) if custody.pk else [],
+                custody_charges,
                 self.values["arrest_charges"],
                 "Arrest before the detainer",
             )
@@ -512,8 +513,9 @@ class CaseSync:
             arrest = stored[index] if index < len(stored) else Arrest(individual=individual)
             if arrest.pk is None and self.detainer is not None:
                 self.changes.append(FieldChange(label, "(none)", f"{date}: {_show_charges(charges)}"))
+            stored_charges = _charges_list(arrest)
             self._sync(arrest, label, [_date_group("date", "arrested", date)])
-            self._sync_charges(arrest, _charges_list(arrest), charges, label)
+            self._sync_charges(arrest, stored_charges, charges, label)
 
 
 def _group(label, **desired):
