@@ -39,7 +39,8 @@ def raw_pairs(query_string: str) -> list[tuple[str, str]]:
 
 
 def normalise_value(param: str, value: str) -> str:
-    value = " ".join(value.split())
+    # Control characters (NUL above all, which PostgreSQL refuses) never belong in a value.
+    value = " ".join("".join(ch for ch in value if ch.isprintable() or ch.isspace()).split())
     if param in FREE_TEXT:
         return value
     if param in UPPER_CASE:

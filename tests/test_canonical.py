@@ -149,3 +149,39 @@ def test_directory_lists_canonicalise_their_query(client, world):
     response = client.get(reverse("cases:agency-list") + "?page=1&sort=&junk=1")
     assert response.status_code == 301
     assert response["Location"] == reverse("cases:agency-list")
+
+
+def test_control_characters_are_dropped_from_values(client, world):
+    response = client.get(cases_url("agency=los-angeles%00-police-department-ca&q=mur%00der"))
+    assert response.status_code == 301
+    assert response["Location"] == cases_url("agency=los-angeles-police-department-ca&q=murder")
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=%00",
+        "agency=%00",
+        "report=a%00b",
+        "subsequent_charge=%00x",
+        "sort=%00",
+        "page=%00",
+        "quarter=%00",
+        "state=%00",
+        "q=%FF%FE",
+        "agency=" + "x" * 5000,
+        "page=99999999999999999999999",
+        "sort=-",
+        "sort=--case_id",
+        "quarter=fy0001-q1",
+    ],
+)
+def test_hostile_input_never_gives_a_server_error(client, world, query):
+    for name in ("cases:case-list", "cases:agency-list", "cases:correction-list"):
+        response = client.get(reverse(name) + "?" + query, follow=True)
+        assert response.status_code == 200, (name, query, response.status_code)
+
+
+@pytest.mark.parametrize("path", ["/agencies/a%00b/", "/reports/%00/", "/charges/x%00/", "/cases/a%00-01/"])
+def test_hostile_slugs_are_404(client, world, path):
+    assert client.get(path).status_code == 404
