@@ -10,3 +10,21 @@ def staff_user(django_user_model):
 def admin_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+@pytest.fixture
+def editor(client, django_user_model):
+    """A client logged in as a member of the Editor group (see cases/migrations/0004_staff_groups.py)."""
+    from tests.staff import user_in
+
+    client.force_login(user_in(django_user_model, "Editor"))
+    return client
+
+
+@pytest.fixture
+def publisher(client, django_user_model):
+    """A client logged in as a member of the Publisher group."""
+    from tests.staff import user_in
+
+    client.force_login(user_in(django_user_model, "Publisher"))
+    return client

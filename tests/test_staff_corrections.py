@@ -9,19 +9,13 @@ from django.urls import reverse
 
 from cases.models import Correction, VerificationStatus
 from tests.factories import ReportFactory, make_case, publish
-from tests.staff import unchanged_form_data, user_in
+from tests.staff import unchanged_form_data
 
 pytestmark = pytest.mark.django_db
 NEEDED = (
     "Changing the verification status needs a correction note: say what changed, why, "
     "and the source of the correction (for example the agency’s letter)."
 )
-
-
-@pytest.fixture
-def editor(client, django_user_model):
-    client.force_login(user_in(django_user_model, "Editor"))
-    return client
 
 
 @pytest.fixture

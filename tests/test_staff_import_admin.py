@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from cases.models import Agency, Detainer
 from cases.services.import_format import COLUMN_NAMES
 from tests.factories import AgencyFactory, ReportFactory
-from tests.staff import user_in
 
 DATA = Path(__file__).parent / "data"
 pytestmark = pytest.mark.django_db
@@ -21,12 +20,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-
-
-@pytest.fixture
-def editor(client, django_user_model):
-    client.force_login(user_in(django_user_model, "Editor"))
-    return client
 
 
 @pytest.fixture

@@ -9,22 +9,10 @@ from django.urls import reverse
 
 from cases.models import Detainer, Report, ReportStatus
 from tests.factories import ReportFactory, make_case
-from tests.staff import unchanged_form_data, user_in
+from tests.staff import unchanged_form_data
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:cases_report_changelist"
-
-
-@pytest.fixture
-def editor(client, django_user_model):
-    client.force_login(user_in(django_user_model, "Editor"))
-    return client
-
-
-@pytest.fixture
-def publisher(client, django_user_model):
-    client.force_login(user_in(django_user_model, "Publisher"))
-    return client
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ confirm, so the confirm imports exactly the bytes that were previewed; it is del
 a successful import.
 """
 
+import datetime as dt
 import re
 import uuid
 
@@ -17,6 +18,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 
 from ..models import Report
 from ..services import import_report
@@ -50,6 +52,18 @@ class ImportUploadForm(forms.Form):
                 f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is {MAX_FILE_BYTES // 1024 // 1024} MB."
             )
         return upload
+
+
+def prune_pending(max_age=dt.timedelta(days=1)):
+    """Forget uploads that were previewed but never confirmed."""
+    try:
+        _, names = default_storage.listdir(PENDING)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - max_age
+    for name in names:
+        if TOKEN_RE.match(name) and default_storage.get_modified_time(PENDING + name) < cutoff:
+            default_storage.delete(PENDING + name)
 
 
 class ReportImportMixin:
@@ -90,6 +104,7 @@ class ReportImportMixin:
             upload = form.cleaned_data["file"]
             content = upload.read()
             token = f"{uuid.uuid4().hex}.{upload.name.rsplit('.', 1)[-1].lower()}"
+            prune_pending()
             default_storage.save(PENDING + token, ContentFile(content))
             report = form.cleaned_data["report"]
             result = import_report.preview(report, upload.name, content)
