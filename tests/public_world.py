@@ -8,6 +8,7 @@ fy2018-q3-01  LAPD, in a DRAFT report: never public
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from cases.models import AgencyType
@@ -90,3 +91,9 @@ def build_world():
         next_arrest_on=dt.date(2018, 5, 19),
     )
     return World(q2, q2_2017, draft, lapd, slo, philly, travis)
+
+
+def text(response):
+    """The page's HTML with runs of whitespace collapsed, after checking it is a 200."""
+    assert response.status_code == 200, response.status_code
+    return re.sub(r"\s+", " ", response.content.decode())

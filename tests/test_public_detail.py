@@ -21,7 +21,7 @@ from .factories import (
     bulk_cases,
     category,
 )
-from .public_world import build_world
+from .public_world import build_world, text
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +39,6 @@ def public():
 
 def case_url(case_id):
     return reverse("cases:case-detail", kwargs={"case_id": case_id})
-
-
-def text(response):
-    assert response.status_code == 200, response.status_code
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def test_case_page_shows_timeline_charges_agencies_status_and_source(client, world):

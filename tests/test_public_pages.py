@@ -11,7 +11,7 @@ from django.urls import reverse
 from cases.models import ReportStatus
 
 from .factories import AgencyFactory, CorrectionFactory, ReportFactory, bulk_cases
-from .public_world import build_world
+from .public_world import build_world, text
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,6 @@ def world():
 @pytest.fixture
 def public():
     return Client()
-
-
-def text(response):
-    assert response.status_code == 200, response.status_code
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def table_rows(html):
