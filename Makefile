@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser backup restore clean
+.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser backup restore bench bench-sqlite faults clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,5 +69,24 @@ restore: deps
 	@test -n "$(FILE)" || (echo "Usage: make restore FILE=backups/....backup" && exit 2)
 	$(MANAGE) restore $(FILE)
 
+$(VENV)-bench/.deps: requirements-bench.txt
+	$(PYTHON) -m venv $(VENV)-bench
+	$(VENV)-bench/bin/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
+## make bench: 1,000,000 synthetic cases on PostgreSQL (BENCH_DATABASE_URL), gunicorn, wrk, and Datasette beside it
+bench: deps $(VENV)-bench/.deps
+	@command -v wrk >/dev/null || (echo "wrk is missing: apt-get install wrk" && exit 2)
+	$(BIN)/python bench/bench.py --engine postgres --cases $${BENCH_CASES:-1000000}
+
+## make bench-sqlite: the same with 100,000 cases on SQLite
+bench-sqlite: deps $(VENV)-bench/.deps
+	$(BIN)/python bench/bench.py --engine sqlite --cases $${BENCH_CASES:-100000}
+
+## make faults: load, graceful reload, database outage and health drills (stops and restarts PostgreSQL)
+faults: deps
+	@command -v wrk >/dev/null || (echo "wrk is missing: apt-get install wrk" && exit 2)
+	$(BIN)/python bench/faults.py
+
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV)-bench staticfiles .pytest_cache .ruff_cache bench/data

@@ -1,0 +1,248 @@
+"""`make bench`: the public pages under load, measured against Datasette in the same run.
+
+  .venv/bin/python bench/bench.py --engine postgres --cases 1000000
+  .venv/bin/python bench/bench.py --engine sqlite --cases 100000
+
+1. Fills a separate benchmark database with synthetic cases (generate_synthetic), unless
+   it already holds exactly that many.
+2. Starts gunicorn with production settings: one worker, one database connection.
+3. For each URL of the mix, runs wrk with one connection for --seconds and records p50,
+   p99, requests per second and bytes per response; counts SQL queries per page in-process.
+4. Exports the same cases to SQLite and serves them with Datasette (.venv-bench), and
+   measures its table page with the equivalent filters and facets.
+5. Prints the table, with our p50 divided by Datasette's, and saves
+   bench/results/bench-<engine>-<cases>.json and .md.
+Everything runs on 127.0.0.1 and stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common
+
+ROOT = common.ROOT
+DATASETTE = ROOT / ".venv-bench" / "bin" / "datasette"
+
+
+def prepare_database(engine, cases, seed):
+    if engine == "postgres":
+        url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/detainers_bench")
+        name = url.rsplit("/", 1)[1]
+        exists = subprocess.run(
+            ["psql", common.PG_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+            capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        if not exists:
+            common.psql(f'CREATE DATABASE "{name}"')
+    else:
+        path = ROOT / "bench" / "data" / f"bench-{cases}.sqlite3"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+    env = common.production_env(url, ROOT / "bench" / "data" / "static")
+    common.manage(env, "migrate", "--no-input")
+    common.manage(env, "collectstatic", "--no-input")
+    count = common.manage(env, "shell", "-c", "from cases.models import Detainer; print(Detainer.objects.count())")
+    if int(count.stdout.strip().splitlines()[-1]) != cases:
+        common.log(f"generating {cases:,} synthetic cases")
+        started = time.perf_counter()
+        common.manage(env, "generate_synthetic", "--cases", str(cases), "--seed", str(seed), "--replace")
+        common.log(f"  generated in {time.perf_counter() - started:.0f} s")
+    return env
+
+
+def sample_values(env):
+    code = """
+import json
+from django.db.models import Count
+from cases.models import Detainer, CaseCharge
+from cases.tables import CaseTable
+quarter = Detainer.objects.values("quarter").annotate(n=Count("id")).order_by("-n").first()["quarter"]
+agency = (Detainer.objects.filter(quarter=quarter).values("declining_agency__slug")
+          .annotate(n=Count("id")).order_by("-n").first()["declining_agency__slug"])
+charge = CaseCharge.objects.values("category__slug").annotate(n=Count("id")).order_by("-n").first()["category__slug"]
+case = Detainer.objects.filter(quarter=quarter).order_by("row").values_list("case_id", flat=True).first()
+big = Detainer.objects.values("declining_agency__slug").annotate(n=Count("id")).order_by("-n").first()
+sortable = [c.name for c in CaseTable([]).columns if c.orderable]
+print(json.dumps({"quarter": quarter, "agency": agency, "charge": charge, "case": case,
+                  "export_agency": big["declining_agency__slug"], "export_rows": big["n"], "sortable": sortable}))
+"""
+    out = common.manage(env, "shell", "-c", code).stdout.strip().splitlines()[-1]
+    return json.loads(out)
+
+
+def url_mix(v, total):
+    q = urllib.parse.quote
+    quarter, agency, charge = q(v["quarter"]), q(v["agency"]), q(v["charge"])
+    mix = [
+        ("list, unfiltered", "/cases/"),
+        ("list, 1 filter (quarter)", f"/cases/?quarter={quarter}"),
+        ("list, 2 filters (+agency)", f"/cases/?quarter={quarter}&agency={agency}"),
+        ("list, 3 filters (+charge)", f"/cases/?quarter={quarter}&agency={agency}&charge={charge}"),
+    ]
+    for column in v["sortable"]:
+        mix.append((f"sort {column}", f"/cases/?sort={column}"))
+        mix.append((f"sort -{column}", f"/cases/?sort=-{column}"))
+    deep = max(1, min(total // 50, 10000) - 1)
+    mix += [
+        ("deep page", f"/cases/?page={deep}"),
+        ("case detail", f"/cases/{v['case']}/"),
+        ("agency detail", f"/agencies/{v['agency']}/"),
+        ("stats, unfiltered", "/stats/"),
+        ("stats, filtered", f"/stats/?quarter={q(v['quarter'])}"),
+        ("shared link, repeated", f"/cases/?quarter={quarter}&charge={charge}"),
+    ]
+    return mix
+
+
+def datasette_mix(v):
+    q = urllib.parse.quote
+    facets = "_facet=quarter&_facet=agency&_facet=state&_facet=aor&_facet=citizenship"
+    return {
+        "list, unfiltered": f"/bench/cases?{facets}",
+        "list, 1 filter (quarter)": f"/bench/cases?quarter={q(v['quarter'])}&{facets}",
+        "list, 2 filters (+agency)": f"/bench/cases?quarter={q(v['quarter'])}&agency={q(v['agency'])}&{facets}",
+        "list, 3 filters (+charge)": (
+            f"/bench/cases?quarter={q(v['quarter'])}&agency={q(v['agency'])}"
+            f"&charges__arraycontains={q(v['charge'])}&{facets}"
+        ),
+    }
+
+
+def measure(base, path, seconds):
+    result = common.wrk(base, [path], seconds=seconds, connections=1, threads=1)
+    return {
+        "p50_ms": result["p50_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+        "rps": result["rps"],
+        "bytes": result["bytes"] // max(result["requests"], 1),
+        "requests": result["requests"],
+        "statuses": result["statuses"],
+    }
+
+
+def measure_export(base, path):
+    started = time.perf_counter()
+    first_byte = None
+    rows = -1  # the header line
+    size = 0
+    import urllib.request
+
+    request = urllib.request.Request(base + path, headers={"X-Forwarded-Proto": "https"})
+    with urllib.request.urlopen(request, timeout=600) as response:
+        while chunk := response.read(65536):
+            if first_byte is None:
+                first_byte = time.perf_counter() - started
+            rows += chunk.count(b"\n")
+            size += len(chunk)
+    total = time.perf_counter() - started
+    return {"ttfb_ms": (first_byte or total) * 1000, "total_s": total, "rows": rows, "bytes": size,
+            "rows_per_s": rows / total}  # fmt: skip
+
+
+def run_datasette(v, seconds, database_env):
+    if not DATASETTE.exists():
+        return {"skipped": "Datasette is not installed: `make bench` creates .venv-bench"}
+    target = ROOT / "bench" / "data" / "bench.db"
+    common.log("exporting to SQLite for Datasette")
+    subprocess.run(
+        [str(common.PYTHON), "bench/export_datasette.py", str(target)], cwd=ROOT, env=database_env, check=True
+    )
+    port = common.free_port()
+    process = subprocess.Popen(
+        [str(DATASETTE), "serve", str(target), "--port", str(port), "--host", "127.0.0.1",
+         "--setting", "sql_time_limit_ms", "60000", "--setting", "facet_time_limit_ms", "60000",
+         "--setting", "num_sql_threads", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    results = {}
+    try:
+        if not common.wait_until(lambda: common.get(base + "/-/versions.json")[0] == 200, timeout=60):
+            return {"skipped": "Datasette did not start"}
+        for label, path in datasette_mix(v).items():
+            common.log(f"  datasette: {label}")
+            results[label] = measure(base, path, seconds)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--engine", choices=["postgres", "sqlite"], default="postgres")
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per URL")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--port", type=int, default=8091)
+    parser.add_argument("--no-datasette", action="store_true")
+    args = parser.parse_args()
+
+    env = prepare_database(args.engine, args.cases, args.seed)
+    values = sample_values(env)
+    mix = url_mix(values, args.cases)
+    common.log("counting queries")
+    counts = json.loads(
+        subprocess.run(
+            [str(common.PYTHON), "bench/querycount.py", *[p for _, p in mix]],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+        ).stdout.strip().splitlines()[-1]
+    )  # fmt: skip
+
+    ours = {}
+    with common.gunicorn(env, args.port, workers=1) as (_server, base):
+        for label, path in mix:
+            common.log(f"  ours: {label}")
+            ours[label] = {"path": path, **measure(base, path, args.seconds), **counts.get(path, {})}
+        export_path = f"/cases/?agency={values['export_agency']}&_export=csv"
+        status = common.get(base + export_path.replace("_export=csv", "_export=csv&_probe=1"))[0]
+        export = measure_export(base, export_path) if status == 200 else {"skipped": f"export answered {status}"}
+        export["expected_rows"] = values["export_rows"]
+
+    peer = {} if args.no_datasette else run_datasette(values, args.seconds, env)
+
+    report = {"args": vars(args), "values": values, "ours": ours, "export": export, "datasette": peer,
+              "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}}  # fmt: skip
+    name = f"bench-{args.engine}-{args.cases}"
+    common.save(name, report)
+    lines = [
+        f"### {args.engine}, {args.cases:,} cases, one gunicorn worker, {args.seconds} s per URL",
+        "",
+        "| page | p50 ms | p99 ms | req/s | bytes | SQL queries | Datasette p50 ms | ours ÷ Datasette |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, r in ours.items():
+        d = peer.get(label) if isinstance(peer, dict) else None
+        ratio = f"{r['p50_ms'] / d['p50_ms']:.2f}" if d and "p50_ms" in d else ""
+        dp50 = f"{d['p50_ms']:.1f}" if d and "p50_ms" in d else ""
+        statuses = ", ".join(f"{code}×{n}" for code, n in r["statuses"].items() if code != "200")
+        label = f"{label} (**{statuses}**)" if statuses else label
+        lines.append(
+            f"| {label} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['rps']:.0f} | {r['bytes']:,} | "
+            f"{r.get('queries', '')} | {dp50} | {ratio} |"
+        )
+    if "rows" in export:
+        lines.append(
+            f"\nCSV export of {export['rows']:,} rows (expected {export['expected_rows']:,}): first byte "
+            f"{export['ttfb_ms']:.0f} ms, total {export['total_s']:.1f} s, {export['rows_per_s']:,.0f} rows/s."
+        )
+    else:
+        lines.append(f"\nCSV export: {export}")
+    if isinstance(peer, dict) and "skipped" in peer:
+        lines.append(f"\nDatasette: {peer['skipped']}")
+    text = "\n".join(lines)
+    (common.RESULTS / f"{name}.md").write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
