@@ -48,7 +48,12 @@ def changes_since(report, since):
                 delta = record.diff_against(record.prev_record, excluded_fields=IGNORED_FIELDS)
                 model = record.instance._meta
                 entry.changes = [
-                    (model.get_field(c.field).verbose_name, _show(c.old), _show(c.new)) for c in delta.changes
+                    (
+                        model.get_field(c.field).verbose_name,
+                        _show(c.old, model.get_field(c.field)),
+                        _show(c.new, model.get_field(c.field)),
+                    )
+                    for c in delta.changes
                 ]
                 if not entry.changes:
                     continue
@@ -57,5 +62,9 @@ def changes_since(report, since):
     return entries
 
 
-def _show(value):
-    return "—" if value in (None, "") else str(value)
+def _show(value, model_field):
+    if value in (None, ""):
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
