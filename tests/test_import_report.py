@@ -339,3 +339,24 @@ def test_a_200_row_report_imports_completely(report):
     # Days to the next arrest need it to the day: rows 10, 20 … 200 (odd rows' next arrest is a month).
     assert Detainer.objects.filter(report=report, days_to_next_arrest__isnull=False).count() == 20
     assert import_report.preview(report, "report_200.csv", data("report_200.csv")).counts["unchanged"] == 200
+
+
+def test_the_arresting_agency_is_recorded_apart_from_the_declining_one():
+    """ICE's 2017 Williamson and Bastrop entries were people transferred to Travis County."""
+    report = ReportFactory(
+        kind="weekly", slug="weekly-2017-01-28", period_start=dt.date(2017, 1, 28), period_end=dt.date(2017, 2, 3)
+    )
+    travis = AgencyFactory(name="Travis County Sheriff's Office", state="TX", ori="TX2270000")
+    williamson = AgencyFactory(name="Williamson County Sheriff's Office", state="TX")
+
+    preview = import_report.preview(report, "report_transfer.csv", data("report_transfer.csv"))
+
+    (bastrop,) = preview.unknown_agencies
+    assert (bastrop.key, bastrop.mentions) == ("Bastrop County Sheriff's Office (TX)", [(3, "arresting_agency")])
+    run(report, "report_transfer.csv", agency_decisions={bastrop.key: "create"})
+
+    cases = {d.row: d for d in Detainer.objects.select_related("custody_arrest__arresting_agency")}
+    assert {d.declining_agency for d in cases.values()} == {travis}
+    assert cases[1].custody_arrest.arresting_agency == williamson
+    assert cases[2].custody_arrest.arresting_agency.name == "Bastrop County Sheriff's Office"
+    assert cases[3].custody_arrest.arresting_agency is None  # not reported

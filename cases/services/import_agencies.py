@@ -68,7 +68,7 @@ class UnknownAgency:
     """An agency the file names that is not in the database: staff choose to create or map it."""
 
     ref: AgencyRef
-    lines: list = field(default_factory=list)
+    mentions: list = field(default_factory=list)  # (line, column prefix)
     candidates: list = field(default_factory=list)  # same state, similar name: could be the same agency
     other_states: list = field(default_factory=list)  # same name elsewhere: a *different* agency
     decision: object = None  # "create", an Agency, or None while undecided
@@ -78,43 +78,53 @@ class UnknownAgency:
         return self.ref.key
 
     @property
+    def lines(self):
+        return sorted({line for line, _ in self.mentions})
+
+    @property
     def display_name(self):
         return f"{self.ref.name or '(no name)'} ({self.ref.state})" + (f", ORI {self.ref.ori}" if self.ref.ori else "")
 
 
-def agency_ref_from(cells, errors_for) -> AgencyRef | None:
-    """Read the agency columns of one row. ``errors_for(column, message)`` records a problem."""
-    ori = str(cells.get("agency_ori") or "").strip().upper()
-    name = re.sub(r"\s+", " ", str(cells.get("agency_name") or "").strip())
+def agency_ref_from(cells, errors_for, prefix="agency", optional=False) -> AgencyRef | None:
+    """Read one row's agency columns (``agency_*``, or ``arresting_agency_*``).
+
+    ``errors_for(column, message)`` records a problem. An optional agency whose columns
+    are all empty is "not reported": None, and no problem.
+    """
+    ori = str(cells.get(f"{prefix}_ori") or "").strip().upper()
+    name = re.sub(r"\s+", " ", str(cells.get(f"{prefix}_name") or "").strip())
+    if optional and not (ori or name or str(cells.get(f"{prefix}_state") or "").strip()):
+        return None
     ok = True
     try:
-        state = parse_state(cells.get("agency_state"))
+        state = parse_state(cells.get(f"{prefix}_state"))
     except CellProblem as problem:
-        errors_for("agency_state", str(problem))
+        errors_for(f"{prefix}_state", str(problem))
         return None
     try:
-        agency_type = parse_choice(cells.get("agency_type"), AgencyType.values, "The agency type")
+        agency_type = parse_choice(cells.get(f"{prefix}_type"), AgencyType.values, "The agency type")
     except CellProblem as problem:
-        errors_for("agency_type", str(problem))
+        errors_for(f"{prefix}_type", str(problem))
         ok = False
     if ori:
         if not ORI_RE.match(ori):
             errors_for(
-                "agency_ori",
+                f"{prefix}_ori",
                 f"“{ori}” is not an ORI. "
                 "An ORI is 9 characters: the state code, then 7 letters or digits, e.g. CA0194200.",
             )
             return None
         if state and not ori.startswith(state):
             errors_for(
-                "agency_state",
+                f"{prefix}_state",
                 f"The ORI {ori} belongs to {ori[:2]}, "
                 f"but the state column says {state}. Check which agency this row means.",
             )
             return None
         state = state or ori[:2]
     elif not (name and state):
-        column = "agency_name" if not name else "agency_state"
+        column = f"{prefix}_name" if not name else f"{prefix}_state"
         errors_for(
             column,
             "Give the agency’s ORI, or its name and its state: "
@@ -128,8 +138,8 @@ def agency_ref_from(cells, errors_for) -> AgencyRef | None:
         name,
         state,
         agency_type,
-        str(cells.get("agency_city") or "").strip(),
-        str(cells.get("agency_county") or "").strip(),
+        str(cells.get(f"{prefix}_city") or "").strip(),
+        str(cells.get(f"{prefix}_county") or "").strip(),
     )
 
 
@@ -137,12 +147,15 @@ def _significant_words(name):
     return {w for w in name_key(name).split("-") if w and w not in _COMMON_WORDS}
 
 
-def resolve(refs_by_line: dict, decisions: dict | None):
-    """Match every ref. Returns ``(matched {key: Agency}, [UnknownAgency], errors [(line, column, msg)])``."""
+def resolve(mentions, decisions: dict | None):
+    """Match every agency the file mentions, given as ``[(line, column prefix, AgencyRef)]``.
+
+    Returns ``(matched {key: Agency}, [UnknownAgency], errors [(line, column, message)])``.
+    """
     decisions = decisions or {}
     refs = {}
-    for line, ref in refs_by_line.items():
-        refs.setdefault(ref.key, (ref, []))[1].append(line)
+    for line, prefix, ref in mentions:
+        refs.setdefault(ref.key, (ref, []))[1].append((line, prefix))
     oris = {ref.ori for ref, _ in refs.values() if ref.ori}
     states = {ref.state for ref, _ in refs.values()}
     by_ori = {a.ori: a for a in Agency.objects.filter(ori__in=oris)}
@@ -162,7 +175,7 @@ def resolve(refs_by_line: dict, decisions: dict | None):
             by_name.setdefault(name_key(agency.name), []).append(agency)
 
     matched, unknown, errors = {}, [], []
-    for key, (ref, lines) in refs.items():
+    for key, (ref, mentions) in refs.items():
         if ref.ori and ref.ori in by_ori:
             matched[key] = by_ori[ref.ori]
             continue
@@ -171,17 +184,13 @@ def resolve(refs_by_line: dict, decisions: dict | None):
             matched[key] = namesakes[0]
             continue
         if ref.ori and not ref.name:
-            for line in lines:
-                errors.append(
-                    (
-                        line,
-                        "agency_ori",
-                        f"No agency has the ORI {ref.ori}. Add its name (agency_name) "
-                        "so it can be created, or add the agency in the admin first.",
-                    )
-                )
+            message = (
+                f"No agency has the ORI {ref.ori}. Add its name in the name column "
+                "so it can be created, or add the agency in the admin first."
+            )
+            _report(errors, mentions, "ori", message)
             continue
-        item = UnknownAgency(ref, lines)
+        item = UnknownAgency(ref, mentions)
         words = _significant_words(ref.name)
         item.candidates = [
             a for a in same_state.get(ref.state, []) if a in namesakes or (words & _significant_words(a.name))
@@ -197,36 +206,32 @@ def _decision(item, choice, errors):
         return None
     if choice == "create":
         if [a for a in item.candidates if name_key(a.name) == name_key(item.ref.name)]:
-            for line in item.lines:
-                errors.append(
-                    (
-                        line,
-                        "agency_name",
-                        f"{item.display_name} cannot be created: an agency of that name "
-                        f"already exists in {item.ref.state}. Map it to that agency instead.",
-                    )
-                )
+            message = (
+                f"{item.display_name} cannot be created: an agency of that name "
+                f"already exists in {item.ref.state}. Map it to that agency instead."
+            )
+            _report(errors, item.mentions, "name", message)
             return None
         return "create"
     agency = Agency.objects.filter(pk=choice).first() if str(choice).isdigit() else None
     agency = agency or Agency.objects.filter(ori=str(choice).upper()).exclude(ori="").first()
     agency = agency or Agency.objects.filter(slug=str(choice).lower()).first()
     if agency is None:
-        for line in item.lines:
-            errors.append((line, "agency_name", f"There is no agency “{choice}” to map {item.display_name} to."))
+        _report(errors, item.mentions, "name", f"There is no agency “{choice}” to map {item.display_name} to.")
         return None
     if agency.state != item.ref.state:
-        for line in item.lines:
-            errors.append(
-                (
-                    line,
-                    "agency_state",
-                    f"{item.display_name} cannot be mapped to {agency}: "
-                    "it is in a different state, so it is a different agency.",
-                )
-            )
+        message = (
+            f"{item.display_name} cannot be mapped to {agency}: "
+            "it is in a different state, so it is a different agency."
+        )
+        _report(errors, item.mentions, "state", message)
         return None
     return agency
+
+
+def _report(errors, mentions, column, message):
+    for line, prefix in mentions:
+        errors.append((line, f"{prefix}_{column}", message))
 
 
 def create_agency(ref: AgencyRef, *, reason, user) -> Agency:

@@ -43,6 +43,13 @@ COLUMNS = [
     Column("agency_type", "Only used to create a new agency: " + ", ".join(AgencyType.values) + ".", "police"),
     Column("agency_city", "Only used to create a new agency.", "Los Angeles"),
     Column("agency_county", "Only used to create a new agency.", "Los Angeles"),
+    Column(
+        "arresting_agency_ori",
+        "Only if another agency made the arrest (e.g. before a transfer). Its ORI, or name and state below.",
+        "",
+    ),
+    Column("arresting_agency_name", "Name of the agency that made the arrest, if different.", ""),
+    Column("arresting_agency_state", "Two-letter state of the agency that made the arrest.", ""),
     Column("citizenship", "Country of citizenship: ISO code (MX) or English name (Mexico).", "MX", required=True),
     Column("gender", "male, female, or empty when not reported.", "male"),
     Column("age_at_arrest", "Age at the arrest before the detainer, if reported.", "30"),

@@ -21,7 +21,17 @@ from django.db.models import Prefetch
 from django_countries import countries
 
 from ..dates import PartialDate, Precision
-from ..models import Arrest, ArrestCharge, ChargeCategory, Detainer, DetainerForm, Individual, Report, case_id_for
+from ..models import (
+    Agency,
+    Arrest,
+    ArrestCharge,
+    ChargeCategory,
+    Detainer,
+    DetainerForm,
+    Individual,
+    Report,
+    case_id_for,
+)
 from . import derive, import_agencies
 from .import_format import (
     CellProblem,
@@ -35,6 +45,8 @@ from .import_format import (
     read_rows,
     subsequent_numbers,
 )
+
+ARRESTING_COLUMNS = {"arresting_agency_ori", "arresting_agency_name", "arresting_agency_state"}
 
 
 class ImportRefused(Exception):
@@ -171,7 +183,7 @@ def preview(report, filename, content, agency_decisions=None) -> ImportPreview:
         result.file_error = str(problem)
         return result
     categories = _categories()
-    refs, seen_rows = {}, {}
+    refs, seen_rows = [], {}
     for raw in raw_rows:
         row_preview = RowPreview(line=raw.line, row=None)
         plan = _read_row(raw, header, categories, row_preview, refs)
@@ -308,10 +320,16 @@ def _read_row(raw, header, categories, row_preview, refs) -> CasePlan | None:
         values["subsequent"] = later
 
     agency = import_agencies.agency_ref_from(cells, problem)
+    arresting = None
+    if ARRESTING_COLUMNS & set(header):
+        arresting = import_agencies.agency_ref_from(cells, problem, prefix="arresting_agency", optional=True)
+        values["arresting_agency"] = arresting.key if arresting else None
     _check_dates(values, problem)
     if row_preview.errors:
         return None
-    refs[raw.line] = agency
+    refs.append((raw.line, "agency", agency))
+    if arresting:
+        refs.append((raw.line, "arresting_agency", arresting))
     return CasePlan(raw.line, values["row"], values, agency.key)
 
 
@@ -432,15 +450,21 @@ class CaseSync:
             groups.append(_date_group("date", "arrested", self.values["arrest_date"]))
         if "age_at_arrest" in self.values:
             groups.append(_group("age", age_at_arrest=self.values["age_at_arrest"]))
+        if "arresting_agency" in self.values:
+            groups.append(
+                self._agency_group("arresting agency", "arresting_agency_id", self.values["arresting_agency"])
+            )
         return groups
 
-    def _detainer_groups(self):
-        agency = self.agencies[self.plan.agency_key]
+    def _agency_group(self, label, attname, key):
+        agency = self.agencies[key] if key else None
         if isinstance(agency, import_agencies.UnknownAgency):
             shown = f"{agency.display_name} (new)"
-            groups = [("declining agency", {"declining_agency_id": None}, lambda v: shown)]
-        else:
-            groups = [("declining agency", {"declining_agency_id": agency.pk}, lambda v: _agency_name(v))]
+            return label, {attname: None}, lambda v: shown
+        return label, {attname: getattr(agency, "pk", None)}, lambda v: _agency_name(v[attname])
+
+    def _detainer_groups(self):
+        groups = [self._agency_group("declining agency", "declining_agency_id", self.plan.agency_key)]
         if "page" in self.values:
             groups.append(_group("page", page=self.values["page"]))
         for column, prefix in (("lodged_date", "lodged"), ("declined_date", "declined"), ("released_date", "released")):
@@ -537,11 +561,9 @@ def _date_group(label, prefix, partial):
     return label, _date_values(prefix, partial), show
 
 
-def _agency_name(values):
-    from ..models import Agency
-
-    agency = Agency.objects.filter(pk=values["declining_agency_id"]).first()
-    return str(agency) if agency else "—"
+def _agency_name(pk):
+    agency = Agency.objects.filter(pk=pk).first() if pk else None
+    return str(agency) if agency else "not reported"
 
 
 def _charges_of(arrest):
