@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser backup restore bench bench-sqlite faults clean
+.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser backup restore bench bench-sqlite faults fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -82,6 +82,10 @@ bench: deps $(VENV)-bench/.deps
 ## make bench-sqlite: the same with 100,000 cases on SQLite
 bench-sqlite: deps $(VENV)-bench/.deps
 	$(BIN)/python bench/bench.py --engine sqlite --cases $${BENCH_CASES:-100000}
+
+## make fuzz: 10,000 generated query strings per public list view (CI runs it after make test)
+fuzz: deps
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-10000} env -u DATABASE_URL $(BIN)/pytest -p no:cacheprovider -n 2 -q tests/test_fuzz.py
 
 ## make faults: load, graceful reload, database outage and health drills (stops and restarts PostgreSQL)
 faults: deps

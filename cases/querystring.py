@@ -30,6 +30,9 @@ TABLE_PARAMS = ("sort", "page")
 SINGLE_VALUED = {"q", "sort", "page"}
 UPPER_CASE = {"state", "citizenship"}
 FREE_TEXT = {"q"}
+# Longer search text is cut to this length (the canonical redirect shows the cut text),
+# so that a 10 KB value cannot be echoed into every part of the page.
+MAX_FREE_TEXT = 200
 # Parameters that select rows, as opposed to how they are shown (sort, page).
 FILTER_PARAMS = tuple(p for p in CASE_LIST_PARAMS if p not in {"sort", "page"})
 
@@ -42,7 +45,7 @@ def normalise_value(param: str, value: str) -> str:
     # Control characters (NUL above all, which PostgreSQL refuses) never belong in a value.
     value = " ".join("".join(ch for ch in value if ch.isprintable() or ch.isspace()).split())
     if param in FREE_TEXT:
-        return value
+        return value[:MAX_FREE_TEXT].strip()
     if param in UPPER_CASE:
         return value.upper()
     if param == "quarter":
