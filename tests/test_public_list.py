@@ -316,21 +316,22 @@ def test_bulk_built_cases_match_what_derive_computes(world):
     assert case.days_to_next_arrest == 30
 
 
-# /cases/ with three filters: 2 canonical-slug checks (agency, charge), 2 filter-value lookups,
-# the count, 9 facet aggregates, the page's rows, their arrests and their charges.
-LIST_QUERIES = 17
+# /cases/ unfiltered: the count, 9 facet aggregates, the page's rows, their arrests and their charges.
+# With three filters, add 2 canonical-slug checks (agency, charge) and 2 filter-value lookups.
+LIST_QUERIES = {"": 13, "quarter=fy2018-q2&agency=many-cases-county-ca&subsequent_charge=homicide": 17}
 
 
 @pytest.mark.parametrize("n_cases", [10, 500])
-def test_case_list_query_count_does_not_grow_with_rows(client, django_assert_num_queries, n_cases):
+@pytest.mark.parametrize("query", sorted(LIST_QUERIES))
+def test_case_list_query_count_does_not_grow_with_rows(client, django_assert_num_queries, n_cases, query):
     agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
     report = ReportFactory(fy=2018, q=2)
     bulk_cases(report, n_cases, agency=agency)
     report.status = ReportStatus.PUBLISHED
     report.save()
-    url = reverse("cases:case-list") + "?quarter=fy2018-q2&agency=many-cases-county-ca&subsequent_charge=homicide"
-    with django_assert_num_queries(LIST_QUERIES):
+    url = reverse("cases:case-list") + (f"?{query}" if query else "")
+    with django_assert_num_queries(LIST_QUERIES[query]):
         response = client.get(url)
     assert response.status_code == 200
-    assert f"{n_cases} cases · FY2018 Q2" in response.content.decode()
+    assert f'<h1 class="share-sentence">{n_cases} cases' in response.content.decode()
     assert len(case_ids(response)) == min(n_cases, 50)
