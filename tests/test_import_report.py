@@ -360,3 +360,61 @@ def test_the_arresting_agency_is_recorded_apart_from_the_declining_one():
     assert cases[1].custody_arrest.arresting_agency == williamson
     assert cases[2].custody_arrest.arresting_agency.name == "Bastrop County Sheriff's Office"
     assert cases[3].custody_arrest.arresting_agency is None  # not reported
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "message"),
+    [
+        (
+            {"arrest_charges": "burglary: " + "x" * 301},
+            "arrest_charges",
+            "Charge 1: the wording is 301 characters long; the limit is 300.",
+        ),
+        (
+            {"agency_ori": "", "agency_name": "N" * 201, "agency_state": "CA"},
+            "agency_name",
+            "This is 201 characters long; the limit is 200.",
+        ),
+        ({"row": "0"}, "row", "The row number must be between 1 and 32767, not 0."),
+        ({"row": ""}, "row", "Every case needs its row number in the report, so it can be cited."),
+        (
+            {"agency_ori": "CA01"},
+            "agency_ori",
+            "“CA01” is not an ORI. An ORI is 9 characters: the state code, then 7 letters or digits, e.g. CA0194200.",
+        ),
+        (
+            {"agency_state": "PA"},
+            "agency_state",
+            "The ORI CA0194200 belongs to CA, but the state column says PA. Check which agency this row means.",
+        ),
+        (
+            {"arrest_charges": "burglary (convicted): burglary"},
+            "arrest_charges",
+            "Charge 1: “(convicted)” is not a marker we know. Write (conviction) for a conviction; leave it out for a charge.",
+        ),
+        (
+            {"form": "I-999"},
+            "form",
+            "The detainer form must be one of I-247A, I-247D, I-247N, I-247X, I-247, not “I-999”.",
+        ),
+        (
+            {"subsequent_arrest_1_date": ""},
+            "subsequent_arrest_1_date",
+            "This later arrest has charges but no date. Give its date (2018-02-03, or 2018-02).",
+        ),
+    ],
+)
+def test_each_bad_cell_gets_a_plain_message_on_its_column(report, cells, column, message):
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(data("report_clean.csv").decode())))
+    rows[0].update(cells)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows[:1])
+
+    preview = import_report.preview(report, "one.csv", out.getvalue().encode())
+
+    assert [(e.line, e.column, e.message) for e in preview.errors] == [(2, column, message)]

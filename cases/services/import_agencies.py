@@ -131,6 +131,14 @@ def agency_ref_from(cells, errors_for, prefix="agency", optional=False) -> Agenc
             "a name alone is ambiguous (Franklin County exists in IA, NY and PA).",
         )
         return None
+    for column, value, limit in (
+        (f"{prefix}_name", name, 200),
+        (f"{prefix}_city", cells.get(f"{prefix}_city"), 100),
+        (f"{prefix}_county", cells.get(f"{prefix}_county"), 100),
+    ):  # the Agency fields' lengths
+        if len(str(value or "").strip()) > limit:
+            errors_for(column, f"This is {len(str(value).strip())} characters long; the limit is {limit}.")
+            ok = False
     if not ok:
         return None
     return AgencyRef(

@@ -23,6 +23,7 @@ from ..models.agencies import AgencyType
 
 MAX_FILE_BYTES = getattr(settings, "IMPORT_MAX_FILE_BYTES", 2 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "IMPORT_MAX_ROWS", 1000)
+MAX_WORDING = 300  # ArrestCharge.wording
 SUBSEQUENT_RE = re.compile(r"^subsequent_arrest_(\d+)_(date|charges)$")
 
 
@@ -300,5 +301,10 @@ def parse_charges(value) -> list[ParsedCharge]:
                     "Write (conviction) for a conviction; leave it out for a charge."
                 )
             kind, head = marker, match.group("category")
-        charges.append(ParsedCharge(head.strip().lower(), re.sub(r"\s+", " ", wording.strip()), kind))
+        wording = re.sub(r"\s+", " ", wording.strip())
+        if len(wording) > MAX_WORDING:
+            raise CellProblem(
+                f"Charge {number}: the wording is {len(wording)} characters long; the limit is {MAX_WORDING}."
+            )
+        charges.append(ParsedCharge(head.strip().lower(), wording, kind))
     return charges
