@@ -231,6 +231,13 @@ def test_unknown_agencies_are_listed_and_need_a_decision(report, agencies):
     assert travis.history.get().history_change_reason == "Import of report_unknown_agency.csv"
     assert Detainer.objects.get(row=3).declining_agency == agencies["lapd"]
     assert Agency.objects.filter(name__startswith="Los Angeles Police").count() == 1
+    # The same file with the same decisions again: the new agency now matches by ORI, the mapped one
+    # still needs its mapping, and nothing is written.
+    before = counts()
+    again = run(report, "report_unknown_agency.csv", agency_decisions=decisions)
+    assert again.counts == {"new": 0, "changed": 0, "unchanged": 3, "error": 0}
+    assert [u.key for u in again.unknown_agencies] == ["Los Angeles Police Dept (CA)"]
+    assert counts() == before
 
 
 def test_franklin_county_in_three_states_is_three_agencies(report):
@@ -390,7 +397,8 @@ def test_the_arresting_agency_is_recorded_apart_from_the_declining_one():
         (
             {"arrest_charges": "burglary (convicted): burglary"},
             "arrest_charges",
-            "Charge 1: “(convicted)” is not a marker we know. Write (conviction) for a conviction; leave it out for a charge.",
+            "Charge 1: “(convicted)” is not a marker we know. "
+            "Write (conviction) for a conviction; leave it out for a charge.",
         ),
         (
             {"form": "I-999"},

@@ -202,7 +202,8 @@ def preview(report, filename, content, agency_decisions=None) -> ImportPreview:
     for line, column, message in agency_errors:
         by_line[line].errors.append(RowError(line, column, message))
     result.unknown_agencies = unknown
-    result._agencies = {**matched, **{u.key: u for u in unknown}}
+    # A mapped agency is that agency from here on; only agencies to create stay placeholders.
+    result._agencies = {**matched, **{u.key: u.decision if isinstance(u.decision, Agency) else u for u in unknown}}
 
     existing = _existing_cases(report, [p.row for p in result._plans if p])
     for plan, row_preview in zip(result._plans, result.rows, strict=True):
