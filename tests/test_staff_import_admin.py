@@ -157,3 +157,12 @@ def test_staff_without_the_import_permission_cannot_import(client, django_user_m
     assert client.get(reverse("admin:cases_report_import")).status_code == 403
     assert client.get(reverse("admin:cases_report_import_template", args=["csv"])).status_code == 403
     assert "Import report" not in client.get(reverse("admin:cases_report_changelist")).content.decode()
+
+
+def test_a_tampered_confirm_gets_a_clear_answer_not_an_error_page(editor, report):
+    response = upload(editor, report, "report_clean.csv")
+    url = reverse("admin:cases_report_import_confirm")
+    assert editor.post(url, hidden(response) | {"report": "abc", "confirm": "1"}).status_code == 404
+    expired = editor.post(url, hidden(response) | {"token": "../../settings.py", "confirm": "1"}, follow=True)
+    assert "That upload has expired or was already imported" in expired.content.decode()
+    assert not Detainer.objects.exists()

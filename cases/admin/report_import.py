@@ -126,7 +126,10 @@ class ReportImportMixin:
         if not TOKEN_RE.match(token) or not default_storage.exists(PENDING + token):
             messages.error(request, "That upload has expired or was already imported. Upload the file again.")
             return redirect(reverse("admin:cases_report_import"))
-        report = get_object_or_404(Report, pk=request.POST.get("report"))
+        report_id = request.POST.get("report", "")
+        report = get_object_or_404(Report, pk=report_id) if report_id.isdigit() else None
+        if report is None:
+            raise Http404("No such report.")
         filename = request.POST.get("filename", "import")[:200]
         with default_storage.open(PENDING + token) as handle:
             content = handle.read()
