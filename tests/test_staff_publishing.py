@@ -129,3 +129,18 @@ def test_changes_since_publication_lists_who_changed_what_and_why(publisher, com
 def test_changes_view_of_an_unpublished_report_says_so(publisher, complete):
     page = publisher.get(reverse("admin:cases_report_changes", args=[complete.pk]))
     assert "This report has not been published yet" in page.content.decode()
+
+
+def test_the_publication_checks_take_the_same_queries_for_any_number_of_cases(complete):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert complete.publication_problems() == {}
+        return len(captured)
+
+    few = queries()
+    for row in range(3, 9):
+        make_case(complete, row)
+    assert queries() == few
