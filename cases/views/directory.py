@@ -57,7 +57,10 @@ class ReportListView(DirectoryListView):
         return Report.objects.visible_to(self.request.user).with_case_counts()
 
     def get_table_kwargs(self):
-        return {} if self.request.user.is_staff else {"exclude": ("status",)}
+        kwargs = super().get_table_kwargs()
+        if not self.request.user.is_staff:
+            kwargs["exclude"] = ("status",)
+        return kwargs
 
 
 class ChargeCategoryListView(DirectoryListView):

@@ -45,21 +45,32 @@ class CanonicalQueryMixin:
                         renames[param] = changed
         return renames
 
-    def get_table(self, **kwargs):
-        table = super().get_table(**kwargs)
-        self.check_sort_and_page(table)
-        return table
-
-    def check_sort_and_page(self, table):
-        """django-tables2 ignores a bad sort and clamps a bad page silently; say so instead."""
+    def get_table_kwargs(self):
+        # The sort is checked here, before django-tables2 sees it: it would otherwise drop an
+        # unknown column silently, and warn about (later refuse) dotted names.
+        kwargs = super().get_table_kwargs()
+        kwargs["order_by_field"] = "_sort_checked_by_view"
         sort = next(iter(qs.values_of(self.query_pairs, "sort")), None)
         if sort is not None:
-            known = {c.name for c in table.columns if c.orderable}
-            if sort.removeprefix("-") not in known:
+            orderable = sorted(
+                name for name, column in self.get_table_class().base_columns.items() if column.orderable is not False
+            )
+            if sort.removeprefix("-") in orderable:
+                kwargs["order_by"] = (sort,)
+            else:
                 self.problems.append(
                     f"Sort: “{sort}” is not a column that can be sorted. "
-                    f"Use one of: {', '.join(sorted(known))} (add - in front to reverse). The default order is used."
+                    f"Use one of: {', '.join(orderable)} (add - in front to reverse). The default order is used."
                 )
+        return kwargs
+
+    def get_table(self, **kwargs):
+        table = super().get_table(**kwargs)
+        self.check_page(table)
+        return table
+
+    def check_page(self, table):
+        """django-tables2 shows the nearest page for one that does not exist; say so."""
         page = next(iter(qs.values_of(self.query_pairs, "page")), None)
         if page is not None and hasattr(table, "page") and page != str(table.page.number):
             pages = table.paginator.num_pages
