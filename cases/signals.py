@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Arrest, ArrestCharge, Detainer, Report
+from .models import Agency, Arrest, ArrestCharge, Detainer, Individual, Report
 from .services import derive
 
 
@@ -30,3 +30,15 @@ def charge_changed(sender, instance, raw=False, **kwargs):
 def report_changed(sender, instance, raw=False, created=False, **kwargs):
     if not raw and not created:
         derive.refresh_report(instance)
+
+
+@receiver(post_save, sender=Agency)
+def agency_changed(sender, instance, raw=False, created=False, **kwargs):
+    if not raw and not created:
+        derive.agency_changed(instance)
+
+
+@receiver(post_save, sender=Individual)
+def individual_changed(sender, instance, raw=False, created=False, **kwargs):
+    if not raw and not created:
+        derive.individual_changed_citizenship(instance)

@@ -1,11 +1,11 @@
 """django-tables2 tables for the public lists. Every column sorts; empty values sort last."""
 
 import django_tables2 as tables
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import F
 from django.utils.html import format_html, format_html_join
 
 from .fiscal import FiscalQuarter
-from .models import Agency, CaseCharge, ChargeCategory, Detainer, Report
+from .models import Agency, ChargeCategory, Detainer, Report
 from .services.derive import classify_arrests
 
 
@@ -15,17 +15,6 @@ def _nulls_last(*fields):
     def order(self, queryset, is_descending):
         ordering = [F(f).desc(nulls_last=True) if is_descending else F(f).asc(nulls_last=True) for f in fields]
         return queryset.order_by(*ordering, "case_id"), True
-
-    return order
-
-
-def _first_charge_code(timing):
-    """Order cases by the lowest NCIC code among their prior (or subsequent) charges."""
-
-    def order(self, queryset, is_descending):
-        lowest = CaseCharge.objects.filter(detainer=OuterRef("pk"), timing=timing).order_by("category__code")
-        queryset = queryset.annotate(**{f"first_{timing}_code": Subquery(lowest.values("category__code")[:1])})
-        return _nulls_last(f"first_{timing}_code")(self, queryset, is_descending)
 
     return order
 
@@ -52,7 +41,7 @@ class CaseTable(tables.Table):
         order_by=("declining_agency__name", "declining_agency__state", "case_id"),
         linkify=lambda record: record.declining_agency.get_absolute_url(),
     )
-    state = tables.Column("State", accessor="declining_agency__state", order_by=("declining_agency__state", "case_id"))
+    state = tables.Column("State", accessor="state", order_by=("state", "case_id"))
     citizenship = tables.Column("Citizenship", accessor="individual__citizenship")
     lodged = tables.Column("Lodged", accessor="lodged_on", attrs={"td": {"class": "nowrap"}})
     released = tables.Column("Released", accessor="released_on", attrs={"td": {"class": "nowrap"}})
@@ -65,9 +54,10 @@ class CaseTable(tables.Table):
     order_lodged = _nulls_last("lodged_on")
     order_released = _nulls_last("released_on")
     order_days_to_next_arrest = _nulls_last("days_to_next_arrest")
-    order_citizenship = _nulls_last("individual__citizenship")
-    order_prior_charges = _first_charge_code(CaseCharge.Timing.PRIOR)
-    order_subsequent_charges = _first_charge_code(CaseCharge.Timing.SUBSEQUENT)
+    order_citizenship = _nulls_last("citizenship")
+    # By the lowest NCIC code among the case's prior (or subsequent) charges, a derived column.
+    order_prior_charges = _nulls_last("first_prior_code")
+    order_subsequent_charges = _nulls_last("first_subsequent_code")
 
     class Meta:
         model = Detainer

@@ -213,11 +213,18 @@ def bulk_cases(report, count, *, agency, start_row=1):
             declined_on=dt.date(2018, 1, 20),
             released_on=dt.date(2018, 1, 20),
             days_to_next_arrest=30,
+            is_public=report.status == ReportStatus.PUBLISHED,
+            state=agency.state,
+            aor=agency.aor,
+            citizenship="MX",
+            first_prior_code=prior.code,
+            first_subsequent_code=later.code,
         )
         for n, (individual, arrest) in enumerate(zip(individuals, custody, strict=True))
     )
+    copied = {"is_public": report.status == ReportStatus.PUBLISHED, "quarter": report.quarter}
     CaseCharge.objects.bulk_create(
-        [CaseCharge(detainer=d, category=prior, timing=CaseCharge.Timing.PRIOR) for d in detainers]
-        + [CaseCharge(detainer=d, category=later, timing=CaseCharge.Timing.SUBSEQUENT) for d in detainers]
+        [CaseCharge(detainer=d, category=prior, timing=CaseCharge.Timing.PRIOR, **copied) for d in detainers]
+        + [CaseCharge(detainer=d, category=later, timing=CaseCharge.Timing.SUBSEQUENT, **copied) for d in detainers]
     )
     return detainers

@@ -62,3 +62,34 @@ def test_renaming_a_report_slug_renames_case_ids_and_keeps_the_old_slug():
     assert type(report).objects.resolve_slug("FY2018-Q2-REVISED") == (report, True)
     assert type(report).objects.current_slugs(["fy2018-q2", "nope"]) == {"fy2018-q2": "fy2018-q2-revised"}
     assert case.history.first().history_change_reason == "Report slug or period changed"
+
+
+def test_copied_columns_follow_the_report_agency_and_individual():
+    from cases.models import FieldOffice
+
+    report = ReportFactory()
+    case = make_case(report, 1)
+    assert not case.is_public and not Detainer.objects.published().exists()
+    report.status = "published"
+    report.save()
+    case.refresh_from_db()
+    assert case.is_public
+    assert list(Detainer.objects.published()) == [case]
+    assert set(case.case_charges.values_list("is_public", "quarter")) == {(True, "fy2018-q2")}
+    assert (case.state, case.citizenship, case.first_prior_code, case.first_subsequent_code) == ("CA", "MX", "35", "09")
+
+    agency = case.declining_agency
+    agency.state, agency.ori = "NV", ""
+    agency.aor = FieldOffice.objects.get(name="Salt Lake City")
+    agency.save()
+    individual = case.individual
+    individual.citizenship = "GT"
+    individual.save()
+    case.refresh_from_db()
+    assert (case.state, case.aor.name, case.citizenship) == ("NV", "Salt Lake City", "GT")
+
+    report.status = "draft"
+    report.save()
+    case.refresh_from_db()
+    assert not case.is_public
+    assert set(case.case_charges.values_list("is_public", flat=True)) == {False}

@@ -12,6 +12,7 @@ from cases.services import derive
 
 from .factories import AgencyFactory, ReportFactory, bulk_cases, publish
 from .public_world import build_world
+from .support.derived import derived_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -303,7 +304,9 @@ def test_bulk_built_cases_match_what_derive_computes(world):
     report = ReportFactory(fy=2019, q=1)
     (case,) = bulk_cases(report, 1, agency=world.lapd)
     before = set(case.case_charges.values_list("category__code", "timing"))
+    everything_before = derived_snapshot(case.pk)
     derive.refresh_individual(case.individual_id)
+    assert derived_snapshot(case.pk) == everything_before
     case.refresh_from_db()
     assert (
         set(case.case_charges.values_list("category__code", "timing"))

@@ -38,7 +38,8 @@ class DetainerQuerySet(models.QuerySet):
         return self.filter(report__isnull=False)
 
     def published(self):
-        return self.filter(report__status=ReportStatus.PUBLISHED)
+        """Cases in published reports (``is_public`` is kept in step with the report's status)."""
+        return self.filter(is_public=True)
 
     def visible_to(self, user):
         """Staff also see cases in draft reports; the public sees published ones only."""
@@ -115,6 +116,19 @@ class DetainerQuerySet(models.QuerySet):
         """``[{field: value, ..., "n": count}]``, largest first: one GROUP BY query."""
         return list(self.order_by().values(*fields).annotate(n=models.Count("pk")).order_by("-n", *fields))
 
+    def quarters(self):
+        """The quarters that have cases among these, newest first: one query on the quarter index."""
+        return list(self.order_by("-quarter").exclude(quarter="").values_list("quarter", flat=True).distinct())
+
+    def charge_counts_by_quarter(self):
+        """Cases per (quarter, timing, charge category) among these cases: one GROUP BY query."""
+        return list(
+            CaseCharge.objects.filter(detainer__in=self.order_by().values("pk"))
+            .values("detainer__quarter", "timing", "category__slug", "category__code", "category__name")
+            .annotate(n=models.Count("pk"))
+            .order_by("category__code")
+        )
+
     def charge_counts(self, timing=None):
         """Cases per charge category among these cases, optionally only prior or subsequent."""
         rows = CaseCharge.objects.filter(detainer__in=self.order_by().values("pk"))
@@ -125,6 +139,22 @@ class DetainerQuerySet(models.QuerySet):
             .annotate(n=models.Count("detainer", distinct=True))
             .order_by("-n", "category__code")
         )
+
+
+PUBLIC_INDEXES = {
+    "case": ["case_id"],
+    "quarter": ["quarter", "case_id"],
+    "agency": ["declining_agency", "quarter"],
+    "state": ["state", "case_id"],
+    "aor": ["aor", "case_id"],
+    "citizenship": ["citizenship", "case_id"],
+    "report": ["report", "row"],
+    "lodged": ["lodged_on", "case_id"],
+    "released": ["released_on", "case_id"],
+    "days": ["days_to_next_arrest", "case_id"],
+    "prior": ["first_prior_code", "case_id"],
+    "later": ["first_subsequent_code", "case_id"],
+}
 
 
 def _date_fields(label):
@@ -170,9 +200,19 @@ class Detainer(models.Model):
     )
     agency_response = models.TextField(blank=True, help_text="The agency's response, quoted or summarised.")
 
-    # Derived by cases.services.derive; never entered.
+    # Derived by cases.services.derive; never entered. Copies of facts held elsewhere
+    # (report, agency, individual, charges) so that every public filter, facet and sort
+    # reads one indexed table.
     quarter = models.CharField(max_length=9, blank=True, editable=False)
     days_to_next_arrest = models.IntegerField(null=True, blank=True, editable=False)
+    is_public = models.BooleanField(default=False, editable=False, help_text="In a published report.")
+    state = models.CharField(max_length=2, blank=True, editable=False)
+    aor = models.ForeignKey(
+        "FieldOffice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    citizenship = models.CharField(max_length=2, blank=True, editable=False)
+    first_prior_code = models.CharField(max_length=2, null=True, blank=True, editable=False)
+    first_subsequent_code = models.CharField(max_length=2, null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -188,9 +228,11 @@ class Detainer(models.Model):
             models.Index(fields=["quarter"], name="detainer_quarter_idx"),
             models.Index(fields=["declining_agency", "quarter"], name="detainer_agency_quarter_idx"),
             models.Index(fields=["verification_status"], name="detainer_status_idx"),
-            models.Index(fields=["lodged_on"], name="detainer_lodged_idx"),
-            models.Index(fields=["released_on"], name="detainer_released_idx"),
-            models.Index(fields=["days_to_next_arrest"], name="detainer_days_next_idx"),
+            # The public list: every filter and every sort column leads with is_public.
+            *(
+                models.Index(fields=["is_public", *columns], name=f"detainer_pub_{name}_idx")
+                for name, columns in PUBLIC_INDEXES.items()
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["report", "row"], name="detainer_unique_row_per_report"),
@@ -225,9 +267,15 @@ class Detainer(models.Model):
         if self.report_id and self.row:
             self.case_id = case_id_for(self.report.slug, self.row)
             self.quarter = self.report.quarter
+            self.is_public = self.report.status == ReportStatus.PUBLISHED
         else:
             self.case_id = None
             self.quarter = ""
+            self.is_public = False
+        if self.declining_agency_id:
+            self.state, self.aor_id = self.declining_agency.state, self.declining_agency.aor_id
+        if self.individual_id:
+            self.citizenship = str(self.individual.citizenship)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -301,6 +349,10 @@ class CaseCharge(models.Model):
     detainer = models.ForeignKey(Detainer, on_delete=models.CASCADE, related_name="case_charges")
     category = models.ForeignKey(ChargeCategory, on_delete=models.CASCADE, related_name="case_charges")
     timing = models.CharField(max_length=10, choices=Timing.choices)
+    # Copies of the case's own derived columns, so that charge facets within a quarter
+    # are an index-only scan.
+    is_public = models.BooleanField(default=False)
+    quarter = models.CharField(max_length=9, blank=True)
 
     class Meta:
         ordering = ["detainer", "timing", "category"]
@@ -309,6 +361,9 @@ class CaseCharge(models.Model):
         ]
         indexes = [
             models.Index(fields=["category", "timing", "detainer"], name="casecharge_cat_timing_idx"),
+            models.Index(
+                fields=["is_public", "quarter", "category", "timing", "detainer"], name="casecharge_pub_quarter_idx"
+            ),
         ]
 
     def __str__(self):

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 from django.db import transaction
 
-from ..models import Arrest, CaseCharge, Detainer, case_id_for
+from ..models import Arrest, CaseCharge, ChargeCategory, Detainer, ReportStatus, case_id_for
 
 _batch = threading.local()
 
@@ -85,6 +85,36 @@ def _derived(detainer, arrests):
     return wanted, days_between_release_and_next_arrest(detainer, subsequent)
 
 
+DERIVED_FIELDS = [
+    "days_to_next_arrest",
+    "first_prior_code",
+    "first_subsequent_code",
+    "is_public",
+    "state",
+    "aor_id",
+    "citizenship",
+]
+
+
+def category_codes():
+    return dict(ChargeCategory.objects.values_list("pk", "code"))
+
+
+def _lowest(codes, wanted, timing):
+    return min((codes[category_id] for category_id, t in wanted if t == timing), default=None)
+
+
+def copied_columns(detainer):
+    """The columns a case copies from its report, declining agency and individual."""
+    report, agency = detainer.report, detainer.declining_agency
+    return {
+        "is_public": bool(report and detainer.row and report.status == ReportStatus.PUBLISHED),
+        "state": agency.state,
+        "aor_id": agency.aor_id,
+        "citizenship": str(detainer.individual.citizenship),
+    }
+
+
 def refresh_individual(individual_id):
     """Recompute the derived facts of every detainer of one individual."""
     refresh_individuals([individual_id])
@@ -100,30 +130,48 @@ def refresh_individuals(individual_ids, chunk_size=500):
         arrests = defaultdict(list)
         for arrest in Arrest.objects.filter(individual_id__in=chunk).prefetch_related("charges").order_by("pk"):
             arrests[arrest.individual_id].append(arrest)
-        detainers = list(Detainer.objects.filter(individual_id__in=chunk).select_related("report"))
-        existing = defaultdict(set)
-        for detainer_id, category_id, timing in CaseCharge.objects.filter(detainer__in=detainers).values_list(
-            "detainer_id", "category_id", "timing"
-        ):
+        detainers = list(
+            Detainer.objects.filter(individual_id__in=chunk).select_related("report", "declining_agency", "individual")
+        )
+        existing, carried = defaultdict(set), defaultdict(set)
+        for detainer_id, category_id, timing, is_public, quarter in CaseCharge.objects.filter(
+            detainer__in=detainers
+        ).values_list("detainer_id", "category_id", "timing", "is_public", "quarter"):
             existing[detainer_id].add((category_id, timing))
-        stale, fresh, days_changed = [], [], []
+            carried[detainer_id].add((is_public, quarter))
+        codes = category_codes()
+        stale, fresh, changed = [], [], []
         for detainer in detainers:
             wanted, days = _derived(detainer, arrests[detainer.individual_id])
-            if existing[detainer.pk] != wanted:
+            copied = copied_columns(detainer)
+            if existing[detainer.pk] != wanted or not carried[detainer.pk] <= {(copied["is_public"], detainer.quarter)}:
                 stale.append(detainer.pk)
                 fresh.extend(
-                    CaseCharge(detainer=detainer, category_id=category_id, timing=timing)
+                    CaseCharge(
+                        detainer=detainer,
+                        category_id=category_id,
+                        timing=timing,
+                        is_public=copied["is_public"],
+                        quarter=detainer.quarter,
+                    )
                     for category_id, timing in sorted(wanted)
                 )
-            if days != detainer.days_to_next_arrest:
-                detainer.days_to_next_arrest = days
-                days_changed.append(detainer)
+            values = {
+                "days_to_next_arrest": days,
+                "first_prior_code": _lowest(codes, wanted, CaseCharge.Timing.PRIOR),
+                "first_subsequent_code": _lowest(codes, wanted, CaseCharge.Timing.SUBSEQUENT),
+                **copied,
+            }
+            if any(getattr(detainer, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(detainer, field, value)
+                changed.append(detainer)
         if stale:
             CaseCharge.objects.filter(detainer_id__in=stale).delete()
             CaseCharge.objects.bulk_create(fresh)
-        if days_changed:
+        if changed:
             # Derived, never entered: not a change staff made, so no history record.
-            Detainer.objects.bulk_update(days_changed, ["days_to_next_arrest"])
+            Detainer.objects.bulk_update(changed, DERIVED_FIELDS)
 
 
 @transaction.atomic
@@ -138,3 +186,20 @@ def refresh_report(report):
             detainer.report = report
             detainer._change_reason = "Report slug or period changed"
             detainer.save()
+    public = report.status == ReportStatus.PUBLISHED
+    report.detainers.filter(row__isnull=False).exclude(is_public=public).update(is_public=public)
+    CaseCharge.objects.filter(detainer__report=report, detainer__row__isnull=False).exclude(
+        is_public=public, quarter=report.quarter
+    ).update(is_public=public, quarter=report.quarter)
+
+
+def agency_changed(agency):
+    """Cases copy their declining agency's state and AOR."""
+    Detainer.objects.filter(declining_agency=agency).exclude(state=agency.state, aor_id=agency.aor_id).update(
+        state=agency.state, aor_id=agency.aor_id
+    )
+
+
+def individual_changed_citizenship(individual):
+    code = str(individual.citizenship)
+    Detainer.objects.filter(individual=individual).exclude(citizenship=code).update(citizenship=code)

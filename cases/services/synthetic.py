@@ -128,6 +128,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
     counts = dict.fromkeys(["reports", "agencies", "individuals", "arrests", "charges", "cases", "case_charges"], 0)
     offices = dict(FieldOffice.objects.values_list("name", "pk"))
     categories = list(ChargeCategory.objects.order_by("code").values_list("code", "pk"))
+    codes = {pk: code for code, pk in categories}
     category_weights = [COMMON_CHARGES.get(code, 1) for code, _ in categories]
     pick_category = lambda k: rng.choices(categories, weights=category_weights, k=k)  # noqa: E731
     pick_country = _weighted(rng, COUNTRIES)
@@ -166,7 +167,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
 
         # Agencies: Zipf-like weights, so a few agencies hold most cases.
         agency_id = _next_id(Agency)
-        agencies, rows = [], []
+        agencies, rows, agency_places = [], [], {}
         for n in range(plan.agencies):
             state = pick_state()[0]
             kind = pick_type()[0]
@@ -174,6 +175,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
             ori = f"{state}{n + 1:07d}"
             pk = agency_id + n
             agencies.append(pk)
+            agency_places[pk] = (state, offices.get(STATE_AOR[state]))
             rows.append(
                 (pk, now, now, name, f"{SYNTHETIC_PREFIX}{n + 1:04d}-{state.lower()}", kind, ori, "Synthetic City",
                  "Synthetic County", state, "Synthetic benchmark data.", None, offices.get(STATE_AOR[state]))
@@ -208,7 +210,9 @@ def generate(plan: Plan, *, progress=lambda message: None):
             batch = list(itertools.islice(plan_rows, CHUNK))
             if not batch:
                 break
-            tables = _generate_chunk(rng, batch, next_ids, now, agencies, agency_weights, pick_category, pick_country)
+            tables = _generate_chunk(
+                rng, batch, next_ids, now, agencies, agency_weights, agency_places, pick_category, pick_country, codes
+            )
             for table, (columns, rows) in tables.items():
                 writer.write(table, columns, rows)
             counts["individuals"] += len(tables["cases_individual"][1])
@@ -224,7 +228,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
     return counts
 
 
-def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, pick_category, pick_country):
+def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick_category, pick_country, codes):
     individuals, arrests, charges, cases, case_charges = [], [], [], [], []
     chosen_agencies = rng.choices(agencies, weights=agency_weights, k=len(batch))
     countries = pick_country(len(batch))
@@ -264,13 +268,17 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, pick_categor
                 subsequent_codes.add(category)
         case = ids["case"]
         ids["case"] += 1
+        state, aor = places[agency]
+        first_prior = min((codes[c] for c in prior_codes), default=None)
+        first_later = min((codes[c] for c in subsequent_codes), default=None)
         cases.append(
             (case, report_id, row, None, f"{slug}-{row:02d}", individual, custody, agency, lodged, "day", released,
-             "day", released, "day", "I-247A", "as_reported", "", quarter.slug, days, now, now)
+             "day", released, "day", "I-247A", "as_reported", "", quarter.slug, days, now, now,
+             True, state, aor, country, first_prior, first_later)
         )  # fmt: skip
-        for timing, codes in (("prior", prior_codes), ("subsequent", subsequent_codes)):
-            for category in sorted(codes):
-                case_charges.append((ids["case_charge"], timing, category, case))
+        for timing, group in (("prior", prior_codes), ("subsequent", subsequent_codes)):
+            for category in sorted(group):
+                case_charges.append((ids["case_charge"], timing, category, case, True, quarter.slug))
                 ids["case_charge"] += 1
     return {
         "cases_individual": (["id", "created_at", "updated_at", "citizenship", "gender", "notes"], individuals),
@@ -284,8 +292,9 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, pick_categor
             ["id", "report_id", "row", "page", "case_id", "individual_id", "custody_arrest_id", "declining_agency_id",
              "lodged_on", "lodged_on_precision", "declined_on", "declined_on_precision", "released_on",
              "released_on_precision", "form", "verification_status", "agency_response", "quarter",
-             "days_to_next_arrest", "created_at", "updated_at"],
+             "days_to_next_arrest", "created_at", "updated_at", "is_public", "state", "aor_id", "citizenship",
+             "first_prior_code", "first_subsequent_code"],
             cases,
         ),
-        "cases_casecharge": (["id", "timing", "category_id", "detainer_id"], case_charges),
+        "cases_casecharge": (["id", "timing", "category_id", "detainer_id", "is_public", "quarter"], case_charges),
     }  # fmt: skip
