@@ -213,10 +213,10 @@ DETAIL_QUERIES = {
     "case": 5,
     # agency; its cases' count; rows; arrests; charges; by quarter; prior and subsequent charge counts
     "agency": 8,
-    # report with its count; count; rows; arrests; charges; corrections
-    "report": 6,
-    # category with its counts; count; rows; arrests; charges
-    "charge": 5,
+    # report with its count; count; rows; arrests; charges; corrections; charts: by agency, prior, subsequent
+    "report": 9,
+    # category with its counts; count; rows; arrests; charges; chart: by quarter
+    "charge": 6,
 }
 
 

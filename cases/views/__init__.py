@@ -8,6 +8,7 @@ from .directory import (
     ReportDetailView,
     ReportListView,
 )
+from .insight import CompareView, DataDictionaryView, RobotsView, StatsView
 from .pages import AboutView, HomeView
 
 __all__ = [
@@ -17,9 +18,13 @@ __all__ = [
     "CaseDetailView",
     "CaseListView",
     "ChargeCategoryDetailView",
+    "CompareView",
+    "DataDictionaryView",
     "ChargeCategoryListView",
     "CorrectionListView",
     "HomeView",
     "ReportDetailView",
     "ReportListView",
+    "RobotsView",
+    "StatsView",
 ]

@@ -7,18 +7,20 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from .. import exports
 from .. import querystring as qs
 from ..facets import case_facets
 from ..filters import CaseFilter
 from ..models import Agency, Arrest, ChargeCategory, Correction, Detainer, Report, case_id_for
 from ..tables import CaseTable
 from ..timeline import case_timeline
+from .exporting import ExportMixin, filter_title
 from .mixins import CanonicalQueryMixin, DraftNoticeMixin, FormerSlugRedirectMixin, ShareMetaMixin
 
 CASE_ID_RE = re.compile(r"^(?P<report>.+)-(?P<row>\d+)$")
 
 
-class CaseListView(CanonicalQueryMixin, SingleTableMixin, FilterView):
+class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterView):
     filterset_class = CaseFilter
     table_class = CaseTable
     template_name = "cases/case_list.html"
@@ -64,8 +66,15 @@ class CaseListView(CanonicalQueryMixin, SingleTableMixin, FilterView):
                 if column.orderable
                 for prefix, direction in (("", "ascending"), ("-", "descending"))
             ],
+            export_links=self.export_links(),
+            stats_url=qs.as_url(reverse("cases:stats"), [p for p in self.query_pairs if p[0] in qs.FILTER_PARAMS]),
         )
         return context
+
+    def get_export(self):
+        cases = self.sorted_table_queryset()
+        meta = self.export_meta(filter_title("Cases", self.filterset), self.reports_of(self.object_list))
+        return exports.case_export(cases, meta, self.absolute())
 
 
 class CaseDetailView(FormerSlugRedirectMixin, DraftNoticeMixin, ShareMetaMixin, DetailView):

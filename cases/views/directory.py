@@ -4,15 +4,22 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 from django_tables2 import SingleTableMixin, SingleTableView
 
+from .. import exports, stats
 from .. import querystring as qs
+from ..charts import Bar, bar_chart
 from ..fiscal import FiscalQuarter
 from ..models import Agency, CaseCharge, ChargeCategory, Correction, Detainer, Report
 from ..tables import AgencyTable, CaseTable, ChargeCategoryTable, ReportTable
+from .exporting import ExportMixin
 from .mixins import CanonicalQueryMixin, DraftNoticeMixin, FormerSlugRedirectMixin, ShareMetaMixin
 
 
 def case_list_url(**filters):
     return qs.as_url(reverse("cases:case-list"), qs.canonical_pairs(filters.items(), qs.CASE_LIST_PARAMS))
+
+
+def stats_url(**filters):
+    return qs.as_url(reverse("cases:stats"), qs.canonical_pairs(filters.items(), qs.FILTER_PARAMS))
 
 
 class DirectoryListView(CanonicalQueryMixin, ShareMetaMixin, SingleTableView):
@@ -34,7 +41,7 @@ class DirectoryListView(CanonicalQueryMixin, ShareMetaMixin, SingleTableView):
         return context
 
 
-class AgencyListView(DirectoryListView):
+class AgencyListView(ExportMixin, DirectoryListView):
     table_class = AgencyTable
     heading = "Agencies"
     intro = "Agencies named as declining a detainer in a published case, with the number of such cases."
@@ -42,6 +49,16 @@ class AgencyListView(DirectoryListView):
 
     def get_queryset(self):
         return Agency.objects.visible_to(self.request.user).with_case_counts().select_related("aor")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if not self.export_format:
+            context["export_links"] = self.export_links()
+        return context
+
+    def get_export(self):
+        meta = self.export_meta(self.intro, Report.objects.published().order_by("period_start"))
+        return exports.agency_export(self.sorted_table_queryset(), meta, self.absolute())
 
 
 class ReportListView(DirectoryListView):
@@ -112,14 +129,21 @@ class AgencyDetailView(CasesTableDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         cases = self.get_cases()
+        quarters = cases.count_by("quarter")
+        prior = cases.charge_counts(CaseCharge.Timing.PRIOR)
+        subsequent = cases.charge_counts(CaseCharge.Timing.SUBSEQUENT)
         context.update(
             by_quarter=[
                 (FiscalQuarter.from_slug(row["quarter"]).label, row["n"])
-                for row in sorted(cases.count_by("quarter"), key=lambda row: row["quarter"], reverse=True)
+                for row in sorted(quarters, key=lambda row: row["quarter"], reverse=True)
             ],
-            prior_charges=cases.charge_counts(CaseCharge.Timing.PRIOR),
-            subsequent_charges=cases.charge_counts(CaseCharge.Timing.SUBSEQUENT),
+            prior_charges=prior,
+            subsequent_charges=subsequent,
             cases_url=case_list_url(agency=self.object.slug),
+            charts=stats.detail_charts(
+                [("agency", self.object.slug)], quarters=quarters, prior=prior, subsequent=subsequent
+            ),
+            stats_url=stats_url(agency=self.object.slug),
         )
         return context
 
@@ -146,9 +170,19 @@ class ReportDetailView(DraftNoticeMixin, CasesTableDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        cases = self.get_cases()
         context.update(
             corrections=Correction.objects.filter(report=self.object).select_related("detainer"),
             cases_url=case_list_url(report=self.object.slug),
+            charts=stats.detail_charts(
+                [("report", self.object.slug)],
+                agencies=cases.count_by("declining_agency__slug", "declining_agency__name", "declining_agency__state"),
+                prior=cases.charge_counts(CaseCharge.Timing.PRIOR),
+                subsequent=cases.charge_counts(CaseCharge.Timing.SUBSEQUENT),
+            )
+            if self.object.is_published
+            else [],
+            stats_url=stats_url(report=self.object.slug) if self.object.is_published else None,
         )
         return context
 
@@ -173,10 +207,29 @@ class ChargeCategoryDetailView(CasesTableDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         slug = self.object.slug
+        category = self.object
         context.update(
             prior_url=case_list_url(prior_charge=slug),
             subsequent_url=case_list_url(subsequent_charge=slug),
             cases_url=case_list_url(charge=slug),
+            charts=[
+                bar_chart(
+                    "timing",
+                    "When the charge was made",
+                    "Published cases with a charge or conviction in this category, by when.",
+                    [
+                        Bar("Up to release (prior)", category.prior_count, case_list_url(prior_charge=slug)),
+                        Bar(
+                            "After release (subsequent)",
+                            category.subsequent_count,
+                            case_list_url(subsequent_charge=slug),
+                        ),
+                        Bar("At any arrest", category.case_count, case_list_url(charge=slug)),
+                    ],
+                ),
+                *stats.detail_charts([("charge", slug)], quarters=self.get_cases().count_by("quarter")),
+            ],
+            stats_url=stats_url(charge=slug),
         )
         return context
 

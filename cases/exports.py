@@ -1,0 +1,450 @@
+"""Exports of exactly the current view, as CSV, JSON or XLSX, streamed.
+
+Rows come from ``values()`` in chunks, so memory stays flat and the number of queries
+per chunk is fixed (one for the rows, one for their charges). Every export carries its
+provenance: HTTP headers on every format, a ``meta`` object in JSON, an "About" sheet
+in XLSX. The columns are documented on the public data dictionary page, generated from
+the same ``Column`` lists used here.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import islice
+from types import SimpleNamespace
+from urllib.parse import quote
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import FileResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django_countries import countries
+
+from .dates import PartialDate
+from .models import ArrestCharge
+from .services.derive import classify_arrests
+
+FORMATS = ("csv", "json", "xlsx")
+CHUNK = 2000
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHARGE_SEPARATOR = " | "
+# "<", ">" and "&" as JSON escapes: a JSON export stays inert even if pasted into HTML.
+_JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+class InvalidExport(ValueError):
+    pass
+
+
+def export_format(value):
+    value = (value or "").strip().lower()
+    if value not in FORMATS:
+        raise InvalidExport(f"“{value[:40]}” is not an export format. Use _export=csv, _export=json or _export=xlsx.")
+    return value
+
+
+def safe_cell(value):
+    """A text cell that a spreadsheet would run as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def json_dumps(value):
+    return json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+
+
+@dataclass
+class Export:
+    """What a view exports: a name, its columns, an iterable of rows (lists), and provenance."""
+
+    name: str
+    columns: list
+    rows: object
+    meta: dict
+    json_rows: object = None  # rows as objects for JSON (defaults to dicts of the columns)
+
+    def json_items(self):
+        if self.json_rows is not None:
+            return self.json_rows
+        names = [c.name for c in self.columns]
+        return (dict(zip(names, row, strict=True)) for row in self.rows)
+
+
+# ---------------------------------------------------------------------------------------
+# Cases
+
+
+CASE_COLUMNS = [
+    Column("case_id", "The case id: the report slug and the row number, e.g. fy2018-q2-07."),
+    Column("url", "The case's page on this site."),
+    Column("report", "Slug of the report that lists the case."),
+    Column("report_title", "Title of that report."),
+    Column("report_row", "Row number in the report."),
+    Column("report_page", "Page in the source document, when recorded."),
+    Column("quarter", "Fiscal quarter of the report, e.g. fy2018-q2 (FY N runs October to September)."),
+    Column("declining_agency", "Slug of the agency that declined the detainer."),
+    Column("declining_agency_name", "Name of the agency that declined the detainer."),
+    Column("declining_agency_type", "Its type: police, sheriff, county_jail, state or other."),
+    Column("declining_agency_ori", "Its FBI ORI, when known."),
+    Column("city", "City of the declining agency."),
+    Column("county", "County of the declining agency."),
+    Column("state", "Two-letter state code of the declining agency."),
+    Column("aor", "Slug of the ICE field office (Area of Responsibility) of the declining agency."),
+    Column("citizenship", "Two-letter ISO country code of the individual's citizenship."),
+    Column("citizenship_name", "Name of that country."),
+    Column("gender", "female, male, or empty when not reported."),
+    Column("lodged_on", "Date the detainer was lodged: YYYY-MM-DD, or YYYY-MM when only the month is known."),
+    Column("declined_on", "Date ICE learned of the decline, same format."),
+    Column("released_on", "Date of release, same format."),
+    Column("form", "Detainer form, e.g. I-247A."),
+    Column("verification_status", "as_reported, disputed, corrected or retracted."),
+    Column(
+        "days_to_next_arrest",
+        "Days from release to the next arrest; empty unless both dates are known to the day.",
+    ),
+    Column("prior_charge_codes", "NCIC codes of charges up to release, in order, separated by |."),
+    Column(
+        "prior_charges",
+        "Charges up to release, separated by ' | ', each as 'CODE Category (charge|conviction): wording as published'.",
+    ),
+    Column("subsequent_charge_codes", "NCIC codes of charges at arrests after release, separated by |."),
+    Column("subsequent_charges", "Charges at arrests after release, in the same form as prior_charges."),
+    Column("source_url", "URL of the report's source, when one is held."),
+]
+
+CASE_FIELDS = (
+    "pk",
+    "case_id",
+    "report__slug",
+    "report__title",
+    "row",
+    "page",
+    "quarter",
+    "declining_agency__slug",
+    "declining_agency__name",
+    "declining_agency__agency_type",
+    "declining_agency__ori",
+    "declining_agency__city",
+    "declining_agency__county",
+    "declining_agency__state",
+    "declining_agency__aor__slug",
+    "individual_id",
+    "individual__citizenship",
+    "individual__gender",
+    "custody_arrest_id",
+    "lodged_on",
+    "lodged_on_precision",
+    "declined_on",
+    "declined_on_precision",
+    "released_on",
+    "released_on_precision",
+    "form",
+    "verification_status",
+    "days_to_next_arrest",
+    "report__source_url",
+)
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _charges_by_individual(individual_ids):
+    """``{individual id: [arrest, ...]}``, arrests in date order with their charges: one query."""
+    arrests = defaultdict(dict)
+    rows = (
+        ArrestCharge.objects.filter(arrest__individual_id__in=individual_ids)
+        .order_by("arrest__arrested_on", "arrest_id", "pk")
+        .values_list(
+            "arrest__individual_id",
+            "arrest_id",
+            "arrest__arrested_on",
+            "arrest__arrested_on_precision",
+            "category__code",
+            "category__name",
+            "kind",
+            "wording",
+        )
+    )
+    for individual_id, arrest_id, arrested_on, precision, code, name, kind, wording in rows:
+        arrest = arrests[individual_id].get(arrest_id)
+        if arrest is None:
+            arrest = arrests[individual_id][arrest_id] = SimpleNamespace(
+                pk=arrest_id,
+                arrested_on=arrested_on,
+                arrested=PartialDate.of(arrested_on, precision),
+                arrested_iso=PartialDate.of(arrested_on, precision).iso() if arrested_on else None,
+                charges=[],
+            )
+        arrest.charges.append({"code": code, "category": name, "kind": kind, "wording": wording})
+    return {individual_id: list(by_id.values()) for individual_id, by_id in arrests.items()}
+
+
+def _iso(row, field):
+    date = PartialDate.of(row[field], row[f"{field}_precision"])
+    return date.iso() if date else ""
+
+
+def _split_charges(row, arrests):
+    """(prior, subsequent) charge lists for one case, by the same rule as the derived facts."""
+    detainer = SimpleNamespace(
+        custody_arrest_id=row["custody_arrest_id"],
+        release_reference=(
+            PartialDate.of(row["released_on"], row["released_on_precision"])
+            or PartialDate.of(row["declined_on"], row["declined_on_precision"])
+            or PartialDate.of(row["lodged_on"], row["lodged_on_precision"])
+        ),
+    )
+    groups = classify_arrests(detainer, arrests)
+    return [
+        [{**charge, "arrested_on": arrest.arrested_iso} for arrest in group for charge in arrest.charges]
+        for group in groups
+    ]
+
+
+def _charge_text(charges):
+    return CHARGE_SEPARATOR.join(f"{c['code']} {c['category']} ({c['kind']}): {c['wording']}" for c in charges)
+
+
+def case_records(queryset):
+    """``(row dict, prior charges, subsequent charges)`` for every case, in the queryset's order."""
+    for chunk in _chunks(queryset.values(*CASE_FIELDS).iterator(chunk_size=CHUNK), CHUNK):
+        arrests = _charges_by_individual({row["individual_id"] for row in chunk})
+        for row in chunk:
+            prior, subsequent = _split_charges(row, arrests.get(row["individual_id"], []))
+            yield row, prior, subsequent
+
+
+def _url_pattern(name, kwarg):
+    """A URL with a placeholder, reversed once rather than once per row."""
+    return reverse(name, kwargs={kwarg: "__key__"})
+
+
+def _case_values(row, prior, subsequent, url_of):
+    return [
+        row["case_id"],
+        url_of(row["case_id"]),
+        row["report__slug"],
+        row["report__title"],
+        row["row"],
+        row["page"],
+        row["quarter"],
+        row["declining_agency__slug"],
+        row["declining_agency__name"],
+        row["declining_agency__agency_type"],
+        row["declining_agency__ori"],
+        row["declining_agency__city"],
+        row["declining_agency__county"],
+        row["declining_agency__state"],
+        row["declining_agency__aor__slug"] or "",
+        row["individual__citizenship"],
+        countries.name(row["individual__citizenship"]) if row["individual__citizenship"] else "",
+        row["individual__gender"],
+        _iso(row, "lodged_on"),
+        _iso(row, "declined_on"),
+        _iso(row, "released_on"),
+        row["form"],
+        row["verification_status"],
+        row["days_to_next_arrest"],
+        "|".join(c["code"] for c in prior),
+        _charge_text(prior),
+        "|".join(c["code"] for c in subsequent),
+        _charge_text(subsequent),
+        row["report__source_url"],
+    ]
+
+
+def case_export(queryset, meta, absolute):
+    """The cases of ``queryset`` (already filtered and ordered). ``absolute`` makes a full URL."""
+    names = [c.name for c in CASE_COLUMNS]
+    pattern = _url_pattern("cases:case-detail", "case_id")
+
+    def url_of(case_id):
+        return absolute(pattern.replace("__key__", case_id))
+
+    def rows():
+        for row, prior, subsequent in case_records(queryset):
+            yield _case_values(row, prior, subsequent, url_of)
+
+    def json_rows():
+        for row, prior, subsequent in case_records(queryset):
+            item = dict(zip(names, _case_values(row, prior, subsequent, url_of), strict=True))
+            for key in ("prior_charge_codes", "prior_charges", "subsequent_charge_codes", "subsequent_charges"):
+                del item[key]
+            item["prior_charges"] = prior
+            item["subsequent_charges"] = subsequent
+            yield item
+
+    return Export("cases", CASE_COLUMNS, rows(), meta, json_rows())
+
+
+# ---------------------------------------------------------------------------------------
+# Agencies
+
+
+AGENCY_COLUMNS = [
+    Column("agency", "The agency's slug, its stable public identifier on this site."),
+    Column("url", "The agency's page on this site."),
+    Column("name", "Name of the agency."),
+    Column("agency_type", "police, sheriff, county_jail, state or other."),
+    Column("ori", "FBI Originating Agency Identifier, when known."),
+    Column("city", "City."),
+    Column("county", "County."),
+    Column("state", "Two-letter state code."),
+    Column("aor", "Slug of its ICE field office (AOR)."),
+    Column("aor_name", "Name of its ICE field office (AOR)."),
+    Column("parent_agency", "Slug of the parent agency (e.g. the sheriff that runs a jail), if any."),
+    Column("case_count", "Published cases in which it declined a detainer."),
+]
+
+
+def agency_export(queryset, meta, absolute):
+    fields = ("slug", "name", "agency_type", "ori", "city", "county", "state", "aor__slug", "aor__name", "parent__slug")
+
+    pattern = _url_pattern("cases:agency-detail", "slug")
+
+    def rows():
+        for row in queryset.values(*fields, "case_count").iterator(chunk_size=CHUNK):
+            yield [
+                row["slug"],
+                absolute(pattern.replace("__key__", row["slug"])),
+                *(row[f] or "" for f in fields[1:]),
+                row["case_count"],
+            ]
+
+    return Export("agencies", AGENCY_COLUMNS, rows(), meta)
+
+
+# ---------------------------------------------------------------------------------------
+# Statistics
+
+
+STATS_COLUMNS = [
+    Column("chart", "Which count: quarters, agencies, states, aors, prior, subsequent, citizenship or days."),
+    Column("chart_title", "The chart's title on the statistics page."),
+    Column(
+        "key",
+        "The value counted: a quarter slug, agency slug, state code, AOR slug, category slug, "
+        "country code, or a range of days.",
+    ),  # fmt: skip
+    Column("label", "The value as shown on the page."),
+    Column("cases", "Number of cases."),
+    Column("list_url", "The case list holding exactly these cases, when the list can express it."),
+]
+
+
+def stats_export(charts, meta, absolute):
+    def rows():
+        for chart in charts:
+            for bar in chart.bars:
+                yield [chart.slug, chart.title, bar.key, bar.label, bar.value, absolute(bar.url) if bar.url else ""]
+
+    return Export("statistics", STATS_COLUMNS, rows(), meta)
+
+
+# ---------------------------------------------------------------------------------------
+# Writers
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _headers(response, export, fmt):
+    meta = export.meta
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
+    response["Content-Disposition"] = f'attachment; filename="{export.name}-{stamp}.{fmt}"'
+    response["Link"] = f'<{meta["permalink"]}>; rel="canonical", <{meta["data_dictionary"]}>; rel="describedby"'
+    response["X-Export-Filter"] = quote(meta["filter"], safe=" ,;:()'/·")
+    response["X-Export-Time"] = meta["exported_at"]
+    response["X-Export-Sources"] = quote(", ".join(r["url"] for r in meta["source_reports"])[:4000], safe=":/,. ")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def csv_response(export):
+    writer = csv.writer(_Echo())
+
+    def stream():
+        yield "\ufeff"  # a BOM, so spreadsheet programs read the file as UTF-8
+        yield writer.writerow([c.name for c in export.columns])
+        for row in export.rows:
+            yield writer.writerow([safe_cell(v) for v in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    return _headers(response, export, "csv")
+
+
+def json_response(export):
+    def stream():
+        yield '{"meta": ' + json_dumps(export.meta) + ', "columns": '
+        yield json_dumps([c.name for c in export.columns]) + ', "results": ['
+        first = True
+        for item in export.json_items():
+            yield ("" if first else ",\n") + json_dumps(item)
+            first = False
+        yield "]}\n"
+
+    response = StreamingHttpResponse(stream(), content_type="application/json; charset=utf-8")
+    return _headers(response, export, "json")
+
+
+def xlsx_response(export):
+    """openpyxl's write-only mode keeps rows on disk; the finished file is streamed from disk."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(export.name[:31])
+    sheet.append([c.name for c in export.columns])
+    for row in export.rows:
+        sheet.append([_xlsx_cell(sheet, value, WriteOnlyCell) for value in row])
+    about = workbook.create_sheet("About")
+    for key, value in export.meta.items():
+        if key == "source_reports":
+            for report in value:
+                about.append(["source_report", safe_cell(report["title"]), report["url"]])
+        else:
+            about.append([key, safe_cell(str(value))])
+    about.append([])
+    about.append(["column", "description"])
+    for column in export.columns:
+        about.append([column.name, column.description])
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes it once sent
+    workbook.save(handle)
+    handle.seek(0)
+    response = FileResponse(
+        handle, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", as_attachment=True
+    )
+    return _headers(response, export, "xlsx")
+
+
+def _xlsx_cell(sheet, value, cell_class):
+    if isinstance(value, str):
+        # Stored as a string cell, never a formula, whatever it starts with.
+        cell = cell_class(sheet, value=safe_cell(value))
+        cell.data_type = "s"
+        return cell
+    return value
+
+
+WRITERS = {"csv": csv_response, "json": json_response, "xlsx": xlsx_response}
+
+
+def response(export, fmt):
+    return WRITERS[fmt](export)

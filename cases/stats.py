@@ -1,0 +1,263 @@
+"""Statistics for any filtered set of cases: a fixed number of GROUP BY queries on the
+derived columns (quarter, declining agency, CaseCharge, days_to_next_arrest), whatever
+the number of cases, cached on the data version.
+
+``compute()`` returns plain data (cacheable); ``charts()`` turns it into chart components
+whose bars link to the case list holding exactly the cases they count.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+from django.urls import reverse
+from django_countries import countries
+
+from . import dataversion
+from . import querystring as qs
+from .charts import Bar, bar_chart, timeseries
+from .fiscal import FiscalQuarter
+from .geo import STATE_NAMES
+from .models import CaseCharge
+
+TOP_AGENCIES = 15
+TOP_CITIZENSHIPS = 15
+DAY_BUCKETS = ((1, 7), (8, 30), (31, 90), (91, 180), (181, 365), (366, 730), (731, None))
+CACHE_SECONDS = 3600
+
+
+def compute(cases) -> dict:
+    """Counts for these cases (a filtered, published Detainer queryset): 8 queries."""
+    quarters = cases.count_by("quarter")
+    return {
+        "total": sum(row["n"] for row in quarters),
+        "quarters": sorted((row["quarter"], row["n"]) for row in quarters if row["quarter"]),
+        "agencies": [
+            (row["declining_agency__slug"], row["declining_agency__name"], row["declining_agency__state"], row["n"])
+            for row in cases.count_by("declining_agency__slug", "declining_agency__name", "declining_agency__state")
+        ],
+        "states": [(row["declining_agency__state"], row["n"]) for row in cases.count_by("declining_agency__state")],
+        "aors": [
+            (row["declining_agency__aor__slug"], row["declining_agency__aor__name"], row["n"])
+            for row in cases.count_by("declining_agency__aor__slug", "declining_agency__aor__name")
+        ],
+        "citizenship": [
+            (row["individual__citizenship"], row["n"]) for row in cases.count_by("individual__citizenship")
+        ],
+        "prior": _charges(cases.charge_counts(CaseCharge.Timing.PRIOR)),
+        "subsequent": _charges(cases.charge_counts(CaseCharge.Timing.SUBSEQUENT)),
+        "days": sorted(
+            (row["days_to_next_arrest"], row["n"])
+            for row in cases.filter(days_to_next_arrest__isnull=False).count_by("days_to_next_arrest")
+        ),
+    }
+
+
+def _charges(rows):
+    return [(row["category__slug"], row["category__code"], row["category__name"], row["n"]) for row in rows]
+
+
+def cached(cases, pairs) -> dict:
+    """``compute(cases)``, cached under the data version and the canonical filter."""
+    digest = hashlib.sha256(qs.encode(pairs).encode()).hexdigest()[:32]
+    key = f"insight:stats:{dataversion.current()}:{digest}"
+    data = cache.get(key)
+    if data is None:
+        data = compute(cases)
+        cache.set(key, data, timeout=CACHE_SECONDS)
+    return data
+
+
+def median(days_rows):
+    """The median of a distribution given as sorted ``(value, count)`` pairs; None if empty."""
+    count = sum(n for _, n in days_rows)
+    if not count:
+        return None
+    wanted = [(count - 1) // 2, count // 2]  # the middle one or two positions, 0-based
+    found, seen = [], 0
+    for value, n in days_rows:
+        while wanted and wanted[0] < seen + n:
+            found.append(value)
+            wanted.pop(0)
+        seen += n
+    middle = sum(found) / 2
+    return int(middle) if middle == int(middle) else middle
+
+
+def day_buckets(days_rows):
+    buckets = []
+    for low, high in DAY_BUCKETS:
+        n = sum(count for value, count in days_rows if value >= low and (high is None or value <= high))
+        label = f"{low}–{high} days" if high else f"{low} days or more"
+        buckets.append((f"{low}-{high or ''}", label, n))
+    return buckets
+
+
+class ListLink:
+    """URLs of the case list for the current filters with one parameter set to one value.
+
+    Parameters that hold one value per case (quarter, agency, state, ...) are replaced:
+    under the current filter only chosen values appear, so the list has exactly the
+    count shown. Charge parameters hold several values per case and are OR-ed, so a
+    bar of another category than the one chosen has no list with exactly its count.
+    """
+
+    MULTI_VALUED = {"charge", "prior_charge", "subsequent_charge"}
+
+    def __init__(self, pairs):
+        self.pairs = [(p, v) for p, v in pairs if p in qs.FILTER_PARAMS]
+        self.base = reverse("cases:case-list")
+
+    def __call__(self, param, value):
+        if not value:
+            return None
+        chosen = qs.values_of(self.pairs, param)
+        if param in self.MULTI_VALUED and chosen and chosen != [value]:
+            return None
+        pairs = [(p, v) for p, v in self.pairs if p != param] + [(param, value)]
+        return qs.as_url(self.base, qs.canonical_pairs(pairs, qs.CASE_LIST_PARAMS))
+
+    def all_cases(self):
+        return qs.as_url(self.base, qs.canonical_pairs(self.pairs, qs.CASE_LIST_PARAMS))
+
+
+def quarter_bars(quarter_rows, link):
+    """One bar per quarter from the first to the last, empty quarters included."""
+    counts = dict(quarter_rows)
+    if not counts:
+        return []
+    first, last = FiscalQuarter.from_slug(min(counts)), FiscalQuarter.from_slug(max(counts))
+    bars, current = [], first
+    while current <= last:
+        bars.append(Bar(current.label, counts.get(current.slug, 0), link("quarter", current.slug), current.slug))
+        current = current.next()
+    return bars
+
+
+@dataclass
+class Summary:
+    total: int
+    agency_count: int
+    days_known: int
+    median_days: float | None
+
+
+def summary(data) -> Summary:
+    days_known = sum(n for _, n in data["days"])
+    return Summary(data["total"], len(data["agencies"]), days_known, median(data["days"]))
+
+
+def quarters_chart(quarter_rows, link):
+    return timeseries(
+        "quarters",
+        "Cases per fiscal quarter",
+        "Cases by the federal fiscal quarter of the report that lists them (FY N runs October to September).",
+        quarter_bars(quarter_rows, link),
+    )
+
+
+def agencies_chart(agency_rows, link):
+    agencies = agency_rows[:TOP_AGENCIES]
+    shown = f"The {len(agencies)} with most cases of {len(agency_rows)}." if agencies else ""
+    return bar_chart(
+        "agencies",
+        "Top declining agencies",
+        f"Cases by the agency that declined the detainer. {shown}",
+        [Bar(f"{name}, {state}", n, link("agency", slug), slug) for slug, name, state, n in agencies],
+    )
+
+
+def charts(data, pairs) -> list:
+    """The statistics page's charts, in reading order."""
+    link = ListLink(pairs)
+    citizenship = data["citizenship"][:TOP_CITIZENSHIPS]
+    return [
+        quarters_chart(data["quarters"], link),
+        agencies_chart(data["agencies"], link),
+        bar_chart(
+            "states",
+            "Cases by state",
+            "Cases by the state of the declining agency.",
+            [Bar(STATE_NAMES.get(code, code), n, link("state", code), code) for code, n in data["states"]],
+        ),
+        bar_chart(
+            "aors",
+            "Cases by ICE field office (AOR)",
+            "Cases by the ICE Area of Responsibility of the declining agency.",
+            [Bar(name or "Not recorded", n, link("aor", slug), slug or "") for slug, name, n in data["aors"]],
+        ),
+        *charge_charts(data["prior"], data["subsequent"], link),
+        bar_chart(
+            "citizenship",
+            "Country of citizenship",
+            "Cases by the individual's country of citizenship"
+            + (f"; the {len(citizenship)} most frequent of {len(data['citizenship'])}." if citizenship else "."),
+            [
+                Bar(countries.name(code) or code or "Not recorded", n, link("citizenship", code), code)
+                for code, n in citizenship
+            ],
+        ),
+        bar_chart(
+            "days",
+            "Days from release to the next arrest",
+            "Cases by the number of days between release and the next arrest. Days are only known when both "
+            "dates are known to the day; cases with a month-only date, or with no later arrest, are not counted.",
+            [Bar(label, n, None, key) for key, label, n in day_buckets(data["days"])],
+            note="The case list cannot be filtered by a range of days, so these bars do not link to it; "
+            "sort the list by days instead.",
+        ),
+    ]
+
+
+def detail_charts(pairs, *, quarters=None, agencies=None, prior=None, subsequent=None):
+    """Charts for a detail page from rows it already has: ``count_by()`` and ``charge_counts()``
+    rows; ``pairs`` is the case-list filter that selects the page's cases (e.g. its agency)."""
+    link = ListLink(pairs)
+    result = []
+    if quarters is not None:
+        result.append(quarters_chart(sorted((r["quarter"], r["n"]) for r in quarters if r["quarter"]), link))
+    if agencies is not None:
+        rows = [
+            (r["declining_agency__slug"], r["declining_agency__name"], r["declining_agency__state"], r["n"])
+            for r in agencies
+        ]
+        result.append(agencies_chart(rows, link))
+    if prior is not None and subsequent is not None:
+        result.extend(charge_charts(_charges(prior), _charges(subsequent), link))
+    return result
+
+
+def charge_charts(prior_rows, subsequent_rows, link):
+    """Prior and subsequent charges on the same category axis, so they read side by side."""
+    order = {}
+    for slug, code, name, _ in sorted(prior_rows + subsequent_rows, key=lambda row: row[1]):
+        order.setdefault(slug, (code, name))
+
+    def bars(rows, param):
+        counts = {slug: n for slug, _, _, n in rows}
+        return [
+            Bar(f"{code} {name}", counts.get(slug, 0), link(param, slug), slug) for slug, (code, name) in order.items()
+        ]
+
+    note = (
+        "A case counts once per category, whether the source lists a charge or a conviction; "
+        "one case can have several categories, so these bars add up to more than the cases."
+    )
+    return [
+        bar_chart(
+            "prior",
+            "Prior charges (up to release)",
+            "Cases by NCIC category of the charges or convictions on or before release.",
+            bars(prior_rows, "prior_charge"),
+            note=note,
+        ),
+        bar_chart(
+            "subsequent",
+            "Subsequent charges (after release)",
+            "Cases by NCIC category of the charges at arrests after release.",
+            bars(subsequent_rows, "subsequent_charge"),
+            note=note,
+        ),
+    ]
