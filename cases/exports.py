@@ -370,7 +370,7 @@ def _headers(response, export, fmt):
     stamp = timezone.now().strftime("%Y%m%dT%H%M%SZ")
     response["Content-Disposition"] = f'attachment; filename="{export.name}-{stamp}.{fmt}"'
     response["Link"] = f'<{meta["permalink"]}>; rel="canonical", <{meta["data_dictionary"]}>; rel="describedby"'
-    response["X-Export-Filter"] = quote(meta["filter"], safe=" ,;:()'/·")
+    response["X-Export-Filter"] = quote(meta["filter"], safe=" ,;:()'/")
     response["X-Export-Time"] = meta["exported_at"]
     response["X-Export-Sources"] = quote(", ".join(r["url"] for r in meta["source_reports"])[:4000], safe=":/,. ")
     response["Cache-Control"] = "no-store"

@@ -1,0 +1,245 @@
+"""?_export=csv|json|xlsx on /cases/, /agencies/ and /stats/: exactly the filtered, sorted view,
+every row, streamed, escaped against formula injection, with provenance."""
+
+import csv
+import io
+import json
+from urllib.parse import unquote
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from cases.exports import CASE_COLUMNS, safe_cell
+
+from .factories import AgencyFactory, ReportFactory, bulk_cases, make_case, publish
+from .public_world import build_world
+from .test_public_list import case_ids
+
+pytestmark = pytest.mark.django_db
+
+PAYLOAD = '</script><script>alert("x")</script>'
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def export(client, path, query, fmt):
+    separator = "&" if query else ""
+    response = client.get(f"{path}?{query}{separator}_export={fmt}")
+    assert response.status_code == 200, response.status_code
+    body = b"".join(response.streaming_content) if response.streaming else response.getvalue()
+    return response, body
+
+
+def parse(fmt, body):
+    """``(header, rows as dicts)`` of an export in any format."""
+    if fmt == "csv":
+        text = body.decode("utf-8")
+        assert text.startswith("\ufeff")
+        rows = list(csv.reader(io.StringIO(text[1:])))
+        return rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    if fmt == "json":
+        data = json.loads(body)
+        return data["columns"], data["results"]
+    return _xlsx_rows(body)
+
+
+def _xlsx_rows(body):
+    workbook = load_workbook(io.BytesIO(body))
+    sheet = workbook.worksheets[0]
+    values = [[("" if v is None else v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    return values[0], [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+
+
+FILTERS = [
+    "",
+    "state=CA",
+    "quarter=fy2018-q2&sort=-days_to_next_arrest",
+    "charge=homicide",
+    "subsequent_charge=dangerous-drugs",
+    "citizenship=JM&citizenship=MX&sort=agency",
+    "q=philadelphia",
+]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+@pytest.mark.parametrize("query", FILTERS)
+def test_case_export_holds_exactly_the_filtered_list_in_its_order(client, world, fmt, query):
+    listed = case_ids(client.get(reverse("cases:case-list") + (f"?{query}" if query else "")))
+    response, body = export(client, reverse("cases:case-list"), query, fmt)
+    header, rows = parse(fmt, body)
+    assert header == [c.name for c in CASE_COLUMNS]
+    assert [row["case_id"] for row in rows] == listed
+    assert "fy2018-q3-01" not in body.decode("latin-1")  # the draft, never
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_case_export_contents_are_one_column_per_fact(client, world, fmt):
+    _, body = export(client, reverse("cases:case-list"), "report=fy2017-q2", fmt)
+    _, rows = parse(fmt, body)
+    (row,) = rows
+    assert row["case_id"] == "fy2017-q2-01"
+    assert row["url"] == "http://testserver/cases/fy2017-q2-01/"
+    assert row["declining_agency"] == "travis-county-jail-tx"
+    assert row["declining_agency_name"] == "Travis County Jail"
+    assert row["state"] == "TX"
+    assert row["aor"] == "san-antonio"
+    assert row["citizenship"] == "KH"
+    assert row["citizenship_name"] == "Cambodia"
+    assert row["lodged_on"] == "2017-01-12"
+    assert row["released_on"] == "2017-01-20"
+    assert str(row["days_to_next_arrest"]) == "40"
+    if fmt == "json":
+        assert row["prior_charges"] == [
+            {
+                "code": "22",
+                "category": "Burglary",
+                "kind": "conviction",
+                "wording": "burglary",
+                "arrested_on": "2017-01-10",
+            }
+        ]
+        assert row["subsequent_charges"][0]["code"] == "35"
+    else:
+        assert row["prior_charge_codes"] == "22"
+        assert row["prior_charges"] == "22 Burglary (conviction): burglary"
+        assert row["subsequent_charge_codes"] == "35"
+        assert row["subsequent_charges"] == "35 Dangerous Drugs (charge): possession"
+
+
+def test_export_has_every_row_not_one_page(client):
+    agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
+    report = ReportFactory(fy=2018, q=2)
+    bulk_cases(report, 120, agency=agency)
+    publish(report)
+    for fmt in ("csv", "json", "xlsx"):
+        _, body = export(client, reverse("cases:case-list"), "sort=-case_id", fmt)
+        _, rows = parse(fmt, body)
+        assert len(rows) == 120
+        assert rows[0]["case_id"] == "fy2018-q2-120"
+
+
+def test_csv_and_xlsx_escape_formula_injection(client):
+    agency = AgencyFactory(name='=HYPERLINK("http://evil.example","x")', slug="evil-ca")
+    report = ReportFactory(fy=2018, q=2)
+    make_case(report, 1, agency=agency, prior=(("35", "@SUM(1+1)*cmd|' /C calc'!A0", "charge"),), subsequent=())
+    publish(report)
+    _, body = export(client, reverse("cases:case-list"), "", "csv")
+    _, (row,) = parse("csv", body)
+    assert row["declining_agency_name"] == '\'=HYPERLINK("http://evil.example","x")'
+    assert row["prior_charges"] == "35 Dangerous Drugs (charge): @SUM(1+1)*cmd|' /C calc'!A0"  # starts with 3
+    _, body = export(client, reverse("cases:case-list"), "", "xlsx")
+    sheet = load_workbook(io.BytesIO(body)).worksheets[0]
+    cell = next(c for c in sheet[2] if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert cell.value.startswith("'=") and cell.data_type == "s"
+    _, body = export(client, reverse("cases:agency-list"), "", "csv")
+    assert "'=HYPERLINK" in body.decode()
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\tx", "\rx"])
+def test_safe_cell_prefixes_formula_starts(value):
+    assert safe_cell(value) == "'" + value
+    assert safe_cell("plain") == "plain" and safe_cell(12) == 12
+
+
+def test_json_export_is_an_api_with_provenance_and_inert_text(client, world):
+    world.lapd.name = f"LAPD {PAYLOAD}"
+    world.lapd.save()
+    response, body = export(client, reverse("cases:case-list"), "state=CA", "json")
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert b"<script" not in body and b"</script" not in body
+    data = json.loads(body)
+    assert data["results"][0]["declining_agency_name"] == f"LAPD {PAYLOAD}"
+    meta = data["meta"]
+    assert meta["filter"] == "Cases · California"
+    assert meta["permalink"] == "http://testserver/cases/?state=CA"
+    assert meta["data_dictionary"] == "http://testserver" + reverse("cases:data-dictionary")
+    assert [r["slug"] for r in meta["source_reports"]] == ["fy2018-q2"]
+    assert meta["source_reports"][0]["source_url"] == "https://example.org/report.pdf"
+    assert meta["exported_at"] and meta["data_as_of"]
+
+
+def test_csv_export_carries_provenance_in_headers_and_is_streamed(client, world):
+    response = client.get(reverse("cases:case-list") + "?state=CA&_export=csv")
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="cases-')
+    assert '<http://testserver/cases/?state=CA>; rel="canonical"' in response["Link"]
+    assert 'rel="describedby"' in response["Link"]
+    assert response["X-Export-Filter"] == "Cases %C2%B7 California"  # percent-encoded UTF-8
+    assert unquote(response["X-Export-Filter"]) == "Cases · California"
+    assert "fy2018-q2" in response["X-Export-Sources"]
+
+
+def test_xlsx_export_has_an_about_sheet(client, world):
+    _, body = export(client, reverse("cases:case-list"), "state=CA", "xlsx")
+    about = load_workbook(io.BytesIO(body))["About"]
+    values = {row[0]: row[1] for row in about.iter_rows(values_only=True) if row and row[0]}
+    assert values["permalink"] == "http://testserver/cases/?state=CA"
+    assert values["filter"] == "Cases · California"
+    assert values["case_id"].startswith("The case id")
+
+
+def test_a_non_canonical_export_url_redirects_keeping_the_export(client, world):
+    response = client.get(reverse("cases:case-list") + "?state=ca&_export=csv")
+    assert response.status_code == 301
+    assert response["Location"] == "/cases/?state=CA&_export=csv"
+
+
+@pytest.mark.parametrize("path", ["cases:case-list", "cases:agency-list", "cases:stats"])
+@pytest.mark.parametrize("value", ["pdf", "", "CSV;drop", "x" * 500])
+def test_an_unknown_export_format_is_a_clear_400(client, world, path, value):
+    response = client.get(reverse(path), {"_export": value})
+    assert response.status_code == 400
+    assert "is not an export format. Use _export=csv, _export=json or _export=xlsx." in response.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_agency_export_matches_the_agency_list(client, world, fmt):
+    _, body = export(client, reverse("cases:agency-list"), "sort=-case_count", fmt)
+    header, rows = parse(fmt, body)
+    assert header[:3] == ["agency", "url", "name"]
+    assert {row["agency"]: int(row["case_count"]) for row in rows} == {
+        "los-angeles-police-department-ca": 1,
+        "san-luis-obispo-sheriff-ca": 1,
+        "philadelphia-police-pa": 1,
+        "travis-county-jail-tx": 1,
+    }
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_stats_export_equals_the_charts(client, world, fmt):
+    _, body = export(client, reverse("cases:stats"), "state=CA", fmt)
+    header, rows = parse(fmt, body)
+    assert header == ["chart", "chart_title", "key", "label", "cases", "list_url"]
+    states = [(r["key"], int(r["cases"])) for r in rows if r["chart"] == "states"]
+    assert states == [("CA", 2)]
+    quarter = next(r for r in rows if r["chart"] == "quarters")
+    assert quarter["list_url"] == "http://testserver/cases/?quarter=fy2018-q2&state=CA"
+
+
+EXPORT_QUERIES = {
+    # published reports of the rows (provenance); the rows; their charges
+    "cases:case-list": 3,
+    # the rows with their counts
+    "cases:agency-list": 2,
+    # the 8 statistics GROUP BYs; the reports of the rows
+    "cases:stats": 9,
+}
+
+
+@pytest.mark.parametrize("n_cases", [10, 500])
+@pytest.mark.parametrize("name", sorted(EXPORT_QUERIES))
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_export_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries, n_cases, name, fmt):
+    agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
+    report = ReportFactory(fy=2018, q=2)
+    bulk_cases(report, n_cases, agency=agency)
+    publish(report)
+    with django_assert_max_num_queries(EXPORT_QUERIES[name]):
+        _, body = export(client, reverse(name), "", fmt)
+    if name == "cases:case-list":
+        assert len(parse(fmt, body)[1]) == n_cases
