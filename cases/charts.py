@@ -17,6 +17,7 @@ BAR_SPAN = 82  # % of the width the longest bar takes, leaving room for its valu
 COLUMN_PLOT = 160  # px of plot height in a time series
 COLUMN_TOP = 18  # px above the tallest column, for its value
 MAX_COLUMN_LABELS = 6
+MAX_PHONE_LABELS = 3  # a phone keeps only these axis labels (CSS hides the others)
 MAX_VALUE_LABELS = 12
 
 
@@ -37,6 +38,7 @@ class Bar:
     value_y: float = 0
     short_label: str = ""
     show_label: bool = True
+    major: bool = True  # an axis label kept on narrow screens
 
 
 @dataclass
@@ -89,6 +91,7 @@ def timeseries(slug, title, description, bars, **kwargs) -> Chart:
     slot = 100 / count
     chart.column_width = round(slot * 0.7, 3)
     every = math.ceil(count / MAX_COLUMN_LABELS)
+    every_major = every * math.ceil(math.ceil(count / every) / MAX_PHONE_LABELS)
     for index, bar in enumerate(chart.bars):
         bar.x = round(index * slot + slot * 0.15, 3)
         bar.height = round(COLUMN_PLOT * bar.value / top, 1)
@@ -96,6 +99,7 @@ def timeseries(slug, title, description, bars, **kwargs) -> Chart:
         bar.center = round(index * slot + slot / 2, 3)
         bar.value_y = bar.y - 4
         bar.show_label = index % every == 0
+        bar.major = index % every_major == 0
         bar.short_label = bar.label.replace("FY20", "FY")
     chart.show_values = count <= MAX_VALUE_LABELS
     chart.baseline = COLUMN_TOP + COLUMN_PLOT
