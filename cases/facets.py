@@ -1,13 +1,23 @@
 """Facet counts for the case list: how many cases each choice would give, counted within
-the current filter (every other parameter applied), one aggregate query per facet."""
+the current filter (every other parameter applied).
 
+Counts come from the copied columns of the case table (quarter, report, agency, state,
+AOR, citizenship) and from the derived CaseCharge table, grouped in as few queries as the
+database allows: on PostgreSQL one GROUPING SETS query per distinct set of filters, on
+SQLite one GROUP BY per facet. Labels are looked up only for the options shown. The
+unfiltered counts are the same for everyone, so they are cached until the data changes.
+"""
+
+from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django_countries import countries
 
+from . import dataversion
 from .fiscal import FiscalQuarter
 from .geo import STATE_NAMES
-from .models import CaseCharge
+from .models import Agency, CaseCharge, ChargeCategory, FieldOffice, Report
 
 OPTIONS_SHOWN = 10
 
@@ -30,71 +40,119 @@ class Facet:
     hidden: list = field(default_factory=list)
 
 
-# param, heading, grouped fields, value field, label of a row
-GROUPED = (
-    ("quarter", "Quarter", ("quarter",), "quarter", lambda r: FiscalQuarter.from_slug(r["quarter"]).label),
-    ("report", "Report", ("report__slug", "report__title"), "report__slug", lambda r: r["report__title"]),
-    (
-        "agency",
-        "Declining agency",
-        ("declining_agency__slug", "declining_agency__name", "declining_agency__state"),
-        "declining_agency__slug",
-        lambda r: f"{r['declining_agency__name']}, {r['declining_agency__state']}",
-    ),
-    (
-        "state",
-        "State",
-        ("declining_agency__state",),
-        "declining_agency__state",
-        lambda r: STATE_NAMES.get(r["declining_agency__state"], r["declining_agency__state"]),
-    ),
-    (
-        "aor",
-        "ICE field office (AOR)",
-        ("declining_agency__aor__slug", "declining_agency__aor__name"),
-        "declining_agency__aor__slug",
-        lambda r: r["declining_agency__aor__name"],
-    ),
-    (
-        "citizenship",
-        "Citizenship",
-        ("individual__citizenship",),
-        "individual__citizenship",
-        lambda r: countries.name(r["individual__citizenship"]) or r["individual__citizenship"],
-    ),
-)
-CHARGES = (
-    ("subsequent_charge", "Subsequent charge (after release)", CaseCharge.Timing.SUBSEQUENT),
-    ("prior_charge", "Prior charge (up to release)", CaseCharge.Timing.PRIOR),
-    ("charge", "Charge at any arrest", None),
-)
+# param: (heading, column of the case table)
+GROUPED = {
+    "quarter": ("Quarter", "quarter"),
+    "report": ("Report", "report_id"),
+    "agency": ("Declining agency", "declining_agency_id"),
+    "state": ("State", "state"),
+    "aor": ("ICE field office (AOR)", "aor_id"),
+    "citizenship": ("Citizenship", "citizenship"),
+}
+# param: (heading, timing; None for any arrest)
+CHARGES = {
+    "subsequent_charge": ("Subsequent charge (after release)", CaseCharge.Timing.SUBSEQUENT),
+    "prior_charge": ("Prior charge (up to release)", CaseCharge.Timing.PRIOR),
+    "charge": ("Charge at any arrest", None),
+}
+ORDER = ["quarter", "report", "agency", "state", "aor", "citizenship", "subsequent_charge", "prior_charge", "charge"]
 
 
-def _facet(param, label, rows, value_of, label_of, selected):
-    options = [Option(value_of(r), label_of(r), r["n"], value_of(r) in selected) for r in rows if value_of(r)]
+def raw_counts(filterset):
+    """``{param: [(value, count), ...]}`` for every facet, largest first."""
+    applied = set(filterset.applied_params())
+    if not applied:
+        key = f"facets:unfiltered:v{dataversion.current()}"
+        counts = cache.get(key)
+        if counts is None:
+            counts = _count(filterset, applied)
+            cache.set(key, counts, timeout=dataversion.TIMEOUT)
+        return counts
+    return _count(filterset, applied)
+
+
+def _count(filterset, applied):
+    # Facets whose own parameter is not applied share one base: the current filter.
+    bases = defaultdict(list)
+    for param in ORDER:
+        bases[param if param in applied else None].append(param)
+    counts = {}
+    for excluded, params in bases.items():
+        queryset = filterset.qs_without(excluded)
+        columns = [GROUPED[p][1] for p in params if p in GROUPED]
+        if columns:
+            by_column = queryset.group_counts(columns)
+            counts.update({p: by_column[GROUPED[p][1]] for p in params if p in GROUPED})
+        timings = [CHARGES[p][1] for p in params if p in CHARGES]
+        if timings:
+            by_timing = queryset.charge_group_counts(timings)
+            counts.update({p: by_timing[CHARGES[p][1]] for p in params if p in CHARGES})
+    return counts
+
+
+def _labels(param, values):
+    """Labels and public values (slugs) for the values of one facet."""
     if param == "quarter":
-        options.sort(key=lambda o: o.value, reverse=True)
-    shown = [o for i, o in enumerate(options) if i < OPTIONS_SHOWN or o.selected]
-    hidden = sorted(set(selected) - {o.value for o in shown})
-    return Facet(param, label, shown, len(options), hidden)
+        return {v: (v, FiscalQuarter.from_slug(v).label) for v in values}
+    if param == "state":
+        return {v: (v, STATE_NAMES.get(v, v)) for v in values}
+    if param == "citizenship":
+        return {v: (v, countries.name(v) or v) for v in values}
+    if param == "agency":
+        rows = Agency.objects.filter(pk__in=values).values_list("pk", "slug", "name", "state")
+        return {pk: (slug, f"{name}, {state}") for pk, slug, name, state in rows}
+    if param == "report":
+        rows = Report.objects.filter(pk__in=values).values_list("pk", "slug", "title")
+        return {pk: (slug, title) for pk, slug, title in rows}
+    if param == "aor":
+        return {pk: (slug, name) for pk, slug, name in _field_offices() if pk in values}
+    return {pk: (slug, name) for pk, slug, name in _categories() if pk in values}
+
+
+def _labels_of_public_values(param, public_values, counted):
+    """Like ``_labels`` but starting from the values in the URL (slugs or codes); only
+    values among ``counted`` (the raw values that have a count) are looked up."""
+    if param in {"quarter", "state", "citizenship"}:
+        return _labels(param, public_values & counted)
+    if param == "agency":
+        rows = Agency.objects.filter(slug__in=public_values).values_list("pk", "slug", "name", "state")
+        return {pk: (slug, f"{name}, {state}") for pk, slug, name, state in rows}
+    if param == "report":
+        rows = Report.objects.filter(slug__in=public_values).values_list("pk", "slug", "title")
+        return {pk: (slug, title) for pk, slug, title in rows}
+    source = _field_offices() if param == "aor" else _categories()
+    return {pk: (slug, name) for pk, slug, name in source if slug in public_values}
+
+
+def _field_offices():
+    return cache.get_or_set("facets:aor-labels", lambda: list(FieldOffice.objects.values_list("pk", "slug", "name")))
+
+
+def _categories():
+    return cache.get_or_set(
+        f"facets:category-labels:v{dataversion.current()}",
+        lambda: list(ChargeCategory.objects.values_list("pk", "slug", "name")),
+    )
 
 
 def case_facets(filterset, selected_values):
     """``selected_values(param)`` gives the values currently chosen for a parameter."""
+    counts = raw_counts(filterset)
     facets = []
-    for param, label, fields, value_field, label_of in GROUPED:
-        rows = filterset.qs_without(param).count_by(*fields)
-        facets.append(_facet(param, label, rows, lambda r, f=value_field: r[f], label_of, selected_values(param)))
-    for param, label, timing in CHARGES:
-        rows = filterset.qs_without(param).charge_counts(timing)
-        facets.append(
-            _facet(
-                param,
-                label,
-                rows,
-                lambda r: r["category__slug"],
-                lambda r: r["category__name"],
-                selected_values(param),
-            )
-        )
+    for param in ORDER:
+        label = GROUPED[param][0] if param in GROUPED else CHARGES[param][0]
+        rows = [(value, n) for value, n in counts[param] if value not in (None, "")]
+        if param == "quarter":
+            rows.sort(key=lambda row: row[0], reverse=True)
+        selected = set(selected_values(param))
+        shown_rows = rows[:OPTIONS_SHOWN]
+        labels = _labels(param, {value for value, _ in rows[:OPTIONS_SHOWN]})
+        options = [Option(*labels[v], n, labels[v][0] in selected) for v, n in shown_rows if v in labels]
+        missing = selected - {o.value for o in options}
+        if missing:
+            # A chosen value beyond the first ten still shows, with its count.
+            extra = _labels_of_public_values(param, missing, {value for value, _ in rows[OPTIONS_SHOWN:]})
+            options += [Option(*extra[v], n, True) for v, n in rows[OPTIONS_SHOWN:] if v in extra]
+        hidden = sorted(selected - {o.value for o in options})
+        facets.append(Facet(param, label, options, len(rows), hidden))
     return facets

@@ -44,8 +44,10 @@ def raw_pairs(query_string: str) -> list[tuple[str, str]]:
 def normalise_value(param: str, value: str) -> str:
     # Control characters (NUL above all, which PostgreSQL refuses) never belong in a value.
     value = " ".join("".join(ch for ch in value if ch.isprintable() or ch.isspace()).split())
+    # No slug, code or quarter is longer than this; a longer value is cut before it is echoed.
+    value = value[:MAX_FREE_TEXT].strip()
     if param in FREE_TEXT:
-        return value[:MAX_FREE_TEXT].strip()
+        return value
     if param in UPPER_CASE:
         return value.upper()
     if param == "quarter":

@@ -1,7 +1,9 @@
 """The detainer: one row of a report, the public *case*."""
 
+from collections import defaultdict
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -111,6 +113,57 @@ class DetainerQuerySet(models.QuerySet):
         if timing:
             wanted = wanted.filter(timing=timing)
         return self.filter(models.Exists(wanted))
+
+    def group_counts(self, columns):
+        """``{column: [(value, count), ...]}``, largest first, for columns of the case table.
+
+        PostgreSQL computes every column in one scan (GROUPING SETS); other databases
+        run one GROUP BY per column.
+        """
+        base = self.order_by().values(*columns)
+        if connection.vendor != "postgresql" or len(columns) == 1:
+            return {column: [(row[column], row["n"]) for row in self.count_by(column)] for column in columns}
+        sql, params = base.query.get_compiler(self.db).as_sql()
+        quoted = [connection.ops.quote_name(column) for column in columns]
+        grouping = ", ".join(f"({column})" for column in quoted)
+        flags = ", ".join(f"GROUPING({column})" for column in quoted)
+        query = (
+            f"SELECT {', '.join(quoted)}, {flags}, COUNT(*) FROM ({sql}) AS cases GROUP BY GROUPING SETS ({grouping})"
+        )
+        result = {column: [] for column in columns}
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            for row in cursor.fetchall():
+                values, grouped_out, count = row[: len(columns)], row[len(columns) : -1], row[-1]
+                index = grouped_out.index(0)
+                result[columns[index]].append((values[index], count))
+        for rows in result.values():
+            rows.sort(key=lambda row: (-row[1], str(row[0])))
+        return result
+
+    def charge_group_counts(self, timings):
+        """``{timing: [(category_id, count), ...]}``, largest first; timing None means any arrest.
+
+        Counts cases, not charges: a case with two prior drug charges counts once.
+        """
+        rows = CaseCharge.objects.filter(detainer__in=self.order_by().values("pk"))
+        result = {}
+        wanted = [t for t in timings if t is not None]
+        if wanted:
+            counts = defaultdict(list)
+            for row in (
+                rows.filter(timing__in=wanted).values("timing", "category_id").annotate(n=models.Count("pk")).order_by()
+            ):
+                counts[row["timing"]].append((row["category_id"], row["n"]))
+            result.update({t: counts[t] for t in wanted})
+        if None in timings:
+            result[None] = [
+                (row["category_id"], row["n"])
+                for row in rows.values("category_id").annotate(n=models.Count("detainer", distinct=True)).order_by()
+            ]
+        for counted in result.values():
+            counted.sort(key=lambda row: (-row[1], row[0]))
+        return result
 
     def count_by(self, *fields):
         """``[{field: value, ..., "n": count}]``, largest first: one GROUP BY query."""

@@ -12,6 +12,7 @@ from .. import querystring as qs
 from ..facets import case_facets
 from ..filters import CaseFilter
 from ..models import Agency, Arrest, ChargeCategory, Correction, Detainer, Report, case_id_for
+from ..pagination import capped_paginator
 from ..tables import CaseTable
 from ..timeline import case_timeline
 from .exporting import ExportMixin, filter_title
@@ -25,6 +26,14 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
     table_class = CaseTable
     template_name = "cases/case_list.html"
     table_pagination = {"per_page": 50}
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination:
+            shared = not self.filterset.applied_params()
+            pagination["paginator_class"] = capped_paginator("case-list-count" if shared else None)
+        return pagination
+
     strict = False  # a value that is not understood is reported, never turned into an empty list
     query_params = qs.CASE_LIST_PARAMS
     slug_params = {
@@ -47,6 +56,8 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
         applied = self.filterset.applied()
         table.caption = f"{sentence}. Page {table.page.number} of {table.paginator.num_pages}."
         context.update(
+            capped=getattr(table.paginator, "is_capped", False),
+            max_rows=getattr(table.paginator, "max_pages", 0) * table.paginator.per_page,
             count=count,
             sentence=sentence,
             page_title=sentence,

@@ -1,0 +1,42 @@
+"""Pagination for big lists: a cap on depth, and a cached count for the unfiltered list.
+
+Deep OFFSET pages cost more the deeper they go, so the case list shows at most
+MAX_PAGES pages; the rest of a large result is reached with filters or the export,
+which streams every row. The unfiltered count is the same for every visitor, so it is
+cached until the data changes instead of counting a million rows on every request.
+"""
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+from . import dataversion
+
+MAX_PAGES = 200
+
+
+class CappedPaginator(Paginator):
+    max_pages = MAX_PAGES
+    count_cache_key = None  # set by capped_paginator() when the count may be shared
+
+    @cached_property
+    def count(self):
+        if self.count_cache_key is None:
+            return Paginator.count.func(self)
+        return cache.get_or_set(
+            f"{self.count_cache_key}:v{dataversion.current()}",
+            lambda: Paginator.count.func(self),
+            timeout=dataversion.TIMEOUT,
+        )
+
+    @cached_property
+    def num_pages(self):
+        return min(Paginator.num_pages.func(self), self.max_pages)
+
+    @property
+    def is_capped(self):
+        return Paginator.num_pages.func(self) > self.max_pages
+
+
+def capped_paginator(count_cache_key=None):
+    return type("CappedPaginator", (CappedPaginator,), {"count_cache_key": count_cache_key})
