@@ -3,6 +3,7 @@
 import django_tables2 as tables
 from django.db.models import F
 from django.utils.html import format_html, format_html_join
+from django_countries import countries
 
 from .fiscal import FiscalQuarter
 from .models import Agency, ChargeCategory, Detainer, Report
@@ -33,7 +34,9 @@ def _charges_html(charges):
 
 
 class CaseTable(tables.Table):
-    case_id = tables.Column("Case", linkify=True, order_by=("report__slug", "row"), attrs={"td": {"class": "nowrap"}})
+    case_id = tables.Column(
+        "Case", linkify=True, order_by=("quarter", "report_id", "row"), attrs={"td": {"class": "nowrap"}}
+    )
     quarter = tables.Column("Quarter", order_by=("quarter", "case_id"), attrs={"td": {"class": "nowrap"}})
     agency = tables.Column(
         "Declining agency",
@@ -42,7 +45,7 @@ class CaseTable(tables.Table):
         linkify=lambda record: record.declining_agency.get_absolute_url(),
     )
     state = tables.Column("State", accessor="state", order_by=("state", "case_id"))
-    citizenship = tables.Column("Citizenship", accessor="individual__citizenship")
+    citizenship = tables.Column("Citizenship", accessor="citizenship")
     lodged = tables.Column("Lodged", accessor="lodged_on", attrs={"td": {"class": "nowrap"}})
     released = tables.Column("Released", accessor="released_on", attrs={"td": {"class": "nowrap"}})
     prior_charges = tables.Column("Prior charges", accessor="pk", empty_values=())
@@ -71,8 +74,9 @@ class CaseTable(tables.Table):
     def render_state(self, record):
         return record.declining_agency.state
 
-    def render_citizenship(self, record):
-        return record.individual.citizenship.name
+    def render_citizenship(self, value):
+        # The case's copied code, not the individual's CountryField: its choices are slow per cell.
+        return countries.name(value) or value
 
     def render_lodged(self, record):
         return str(record.lodged)

@@ -50,8 +50,10 @@ class DetainerQuerySet(models.QuerySet):
         return self.published()
 
     def for_list(self):
-        """Everything a case-list row shows, in a fixed number of queries."""
-        return self.select_related("report", "declining_agency", "individual").prefetch_related(
+        """Everything a case-list row shows, in a fixed number of queries, newest quarter first
+        (an order the index detainer_pub_newest_idx serves without sorting)."""
+        ordered = self.order_by("-quarter", "report_id", "row")
+        return ordered.select_related("report", "declining_agency", "individual").prefetch_related(
             models.Prefetch(
                 "individual__arrests",
                 queryset=Arrest.objects.order_by("arrested_on", "pk").prefetch_related(
@@ -195,9 +197,11 @@ class DetainerQuerySet(models.QuerySet):
 
 
 PUBLIC_INDEXES = {
-    "case": ["case_id"],
+    "newest": ["-quarter", "report", "row"],
+    "case": ["quarter", "report", "row"],
     "quarter": ["quarter", "case_id"],
     "agency": ["declining_agency", "quarter"],
+    "agency_case": ["declining_agency", "case_id"],
     "state": ["state", "case_id"],
     "aor": ["aor", "case_id"],
     "citizenship": ["citizenship", "case_id"],
