@@ -222,8 +222,9 @@ def test_stats_export_equals_the_charts(client, world, fmt):
 
 
 EXPORT_QUERIES = {
-    # published reports of the rows (provenance); the rows; their charges
-    "cases:case-list": 3,
+    # published reports of the rows (provenance); charge categories; then per 2,000 rows:
+    # the rows, their arrests, the arrests' charges
+    "cases:case-list": 5,
     # the rows with their counts
     "cases:agency-list": 2,
     # the 8 statistics GROUP BYs; the reports of the rows
@@ -243,3 +244,17 @@ def test_export_query_count_does_not_grow_with_rows(client, django_assert_max_nu
         _, body = export(client, reverse(name), "", fmt)
     if name == "cases:case-list":
         assert len(parse(fmt, body)[1]) == n_cases
+
+
+def test_case_export_reads_in_chunks_of_a_fixed_number_of_queries(client, monkeypatch, django_assert_num_queries):
+    from cases import exports
+
+    monkeypatch.setattr(exports, "CHUNK", 100)
+    agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
+    report = ReportFactory(fy=2018, q=2)
+    bulk_cases(report, 500, agency=agency)
+    publish(report)
+    # reports; categories; the rows (one cursor); then arrests and charges for each of 5 chunks
+    with django_assert_num_queries(3 + 5 * 2):
+        _, body = export(client, reverse("cases:case-list"), "", "csv")
+    assert len(parse("csv", body)[1]) == 500
