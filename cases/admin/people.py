@@ -3,13 +3,25 @@
 import nested_admin
 from django.contrib import admin
 from django.db.models import Count
+from nested_admin.formsets import NestedInlineFormSet
 
 from ..models import Arrest, ArrestCharge, Detainer, Individual
 from .base import HistoryAdmin
 
 
+class LabelledFormSet(NestedInlineFormSet):
+    """A tabular inline names its columns in the table head only, so each field also gets its
+    label as an accessible name, the delete box included (it is added here, after the form)."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for field in form.fields.values():
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
 class ArrestChargeInline(nested_admin.NestedTabularInline):
     model = ArrestCharge
+    formset = LabelledFormSet
     extra = 0
     min_num = 0
     autocomplete_fields = ["category"]

@@ -57,12 +57,16 @@ def wait_for(url: str, timeout: float = 20.0):
 
 
 @contextmanager
-def production_server(wsgi="detainers.wsgi:application", workers=1, **extra_env):
-    """Yield (base_url, env) for a gunicorn server on a fresh SQLite database with sample data."""
+def production_server(wsgi="detainers.wsgi:application", workers=1, setup=(), **extra_env):
+    """Yield (base_url, env) for a gunicorn server on a fresh SQLite database with sample data.
+    ``setup`` is a list of extra management commands (argument lists) run before it starts."""
     with tempfile.TemporaryDirectory() as tmp:
+        extra_env.setdefault("DJANGO_MEDIA_ROOT", f"{tmp}/media")
         env = production_env(f"sqlite:///{tmp}/site.sqlite3", f"{tmp}/static", **extra_env)
         manage(env, "migrate", "--no-input")
         manage(env, "load_sample_data")
+        for command in setup:
+            manage(env, *command)
         manage(env, "collectstatic", "--no-input")
         port = free_port()
         server = subprocess.Popen(
