@@ -5,6 +5,7 @@ from django.urls import path
 from . import views
 from .feeds import CaseFeed, CorrectionFeed, ReportFeed
 from .sitemaps import SITEMAPS
+from .views.documents import ReportDocumentView
 
 app_name = "cases"
 
@@ -19,6 +20,7 @@ urlpatterns = [
     path("reports/", views.ReportListView.as_view(), name="report-list"),
     path("reports/feed/", ReportFeed(), name="report-feed"),
     path("reports/<slug:slug>/", views.ReportDetailView.as_view(), name="report-detail"),
+    path("reports/<slug:slug>/source.pdf", ReportDocumentView.as_view(), name="report-document"),
     path("charges/", views.ChargeCategoryListView.as_view(), name="charge-list"),
     path("charges/<slug:slug>/", views.ChargeCategoryDetailView.as_view(), name="charge-detail"),
     path("corrections/", views.CorrectionListView.as_view(), name="correction-list"),

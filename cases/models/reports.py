@@ -112,7 +112,8 @@ class Report(SluggedModel, Timestamped):
             period = FiscalQuarter.from_date(self.period_start)
             self.fiscal_year, self.fiscal_quarter, self.quarter = period.year, period.quarter, period.slug
         document = self.source_document
-        if document and not getattr(document, "_committed", True):
+        # A new upload, or a file stored by another path (FieldFile.save) without a checksum yet.
+        if document and (not getattr(document, "_committed", True) or not self.source_document_sha256):
             self.source_document_sha256 = sha256_of(document)
         elif not document:
             self.source_document_sha256 = ""
