@@ -44,13 +44,19 @@ def case_feed_url(pairs):
 def case_feed_link(context, **filters):
     """``<link rel="alternate">`` to the feed of the current filtered view, or of ``filters``."""
     request = context["request"]
-    pairs = list(filters.items()) if filters else getattr(request, "canonical_pairs", [])
+    pairs = list(filters.items()) if filters else _current_pairs(request)
     return _feed_link("New cases in this view", request.build_absolute_uri(case_feed_url(pairs)))
 
 
 @register.simple_tag(takes_context=True)
 def case_feed_href(context):
-    return case_feed_url(getattr(context["request"], "canonical_pairs", []))
+    return case_feed_url(_current_pairs(context["request"]))
+
+
+def _current_pairs(request):
+    """The current view's understood parameters (see ExportMixin.query_filter_pairs)."""
+    pairs = getattr(request, "understood_pairs", None)
+    return getattr(request, "canonical_pairs", []) if pairs is None else pairs
 
 
 @register.simple_tag(takes_context=True)

@@ -78,7 +78,10 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
                 for prefix, direction in (("", "ascending"), ("-", "descending"))
             ],
             export_links=self.export_links(),
-            stats_url=qs.as_url(reverse("cases:stats"), [p for p in self.query_pairs if p[0] in qs.FILTER_PARAMS]),
+            stats_url=qs.as_url(
+                reverse("cases:stats"), [p for p in self.query_filter_pairs() if p[0] in qs.FILTER_PARAMS]
+            ),
+            cite_url=self.request.build_absolute_uri(qs.as_url(self.request.path, self.query_filter_pairs())),
         )
         return context
 

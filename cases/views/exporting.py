@@ -57,7 +57,12 @@ class ExportMixin:
         ]
 
     def query_filter_pairs(self):
-        return [(p, v) for p, v in self.query_pairs if p != "page"]
+        """The view's parameters for links to its exports, feed and statistics: without the
+        page, and without values that were not understood (they select nothing, and an
+        absurd value would otherwise be repeated in every link)."""
+        rejected = set(self.filterset.form.errors) if getattr(self, "filterset", None) is not None else set()
+        self.request.understood_pairs = [(p, v) for p, v in self.query_pairs if p != "page" and p not in rejected]
+        return self.request.understood_pairs
 
     def sorted_table_queryset(self):
         """The view's rows in the table's order (sort applied), unpaginated."""

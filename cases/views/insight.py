@@ -29,8 +29,9 @@ class StatsView(ExportMixin, CanonicalQueryMixin, FilterView):
         return Detainer.objects.published()
 
     def statistics(self):
-        data = stats.cached(self.object_list, self.query_pairs)
-        return data, stats.summary(data), stats.charts(data, self.query_pairs)
+        pairs = self.query_filter_pairs()
+        data = stats.cached(self.object_list, pairs)
+        return data, stats.summary(data), stats.charts(data, pairs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -43,7 +44,8 @@ class StatsView(ExportMixin, CanonicalQueryMixin, FilterView):
             share_description=f"Statistics and charts for {sentence}, counted from the published records.",
             summary=summary,
             charts=charts,
-            list_url=stats.ListLink(self.query_pairs).all_cases(),
+            list_url=stats.ListLink(self.query_filter_pairs()).all_cases(),
+            cite_url=self.request.build_absolute_uri(qs.as_url(self.request.path, self.query_filter_pairs())),
             export_links=self.export_links(),
             filtered=any(p in qs.FILTER_PARAMS for p, _ in self.query_pairs),
         )
