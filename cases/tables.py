@@ -45,7 +45,7 @@ class CaseTable(tables.Table):
         linkify=lambda record: record.declining_agency.get_absolute_url(),
     )
     state = tables.Column("State", accessor="state", order_by=("state", "case_id"))
-    citizenship = tables.Column("Citizenship", accessor="citizenship")
+    citizenship = tables.Column("Citizenship", accessor="citizenship", order_by=("citizenship", "case_id"))
     lodged = tables.Column("Lodged", accessor="lodged_on", attrs={"td": {"class": "nowrap"}})
     released = tables.Column("Released", accessor="released_on", attrs={"td": {"class": "nowrap"}})
     prior_charges = tables.Column("Prior charges", accessor="pk", empty_values=())
@@ -57,7 +57,6 @@ class CaseTable(tables.Table):
     order_lodged = _nulls_last("lodged_on")
     order_released = _nulls_last("released_on")
     order_days_to_next_arrest = _nulls_last("days_to_next_arrest")
-    order_citizenship = _nulls_last("citizenship")
     # By the lowest NCIC code among the case's prior (or subsequent) charges, a derived column.
     order_prior_charges = _nulls_last("first_prior_code")
     order_subsequent_charges = _nulls_last("first_subsequent_code")
