@@ -21,10 +21,14 @@ setup_test_environment()
 client = Client(HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
 counts = {}
 for url in sys.argv[1:]:
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, secure=True)
-        if response.streaming:
-            for _ in response.streaming_content:
-                pass
-    counts[url] = {"queries": len(captured), "status": response.status_code}
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, secure=True)
+            if response.streaming:
+                for _ in response.streaming_content:
+                    pass
+        counts[url] = {"queries": len(captured), "status": response.status_code}
+    except Exception as error:  # noqa: BLE001 - report it in the table, measure the rest
+        counts[url] = {"queries": None, "status": f"error: {type(error).__name__}: {error}"[:200]}
+        connection.close()
 print(json.dumps(counts))
