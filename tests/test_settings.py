@@ -75,3 +75,27 @@ def test_database_url_selects_the_engine(url, engine):
         text=True,
     )
     assert result.stdout.strip() == engine, result.stderr
+
+
+def storage_backend(**env):
+    code = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_STORAGE", "AWS_"))}
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','detainers.settings'); {code}",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_uploads_go_to_local_disk_by_default_and_s3_when_configured():
+    assert storage_backend().stdout.strip() == "django.core.files.storage.FileSystemStorage"
+    s3 = storage_backend(DJANGO_STORAGE="s3", AWS_STORAGE_BUCKET_NAME="detainers-docs")
+    assert s3.stdout.strip() == "storages.backends.s3.S3Storage", s3.stderr
+    missing = storage_backend(DJANGO_STORAGE="s3")
+    assert missing.returncode != 0 and "needs AWS_STORAGE_BUCKET_NAME" in missing.stderr
