@@ -59,10 +59,15 @@ def _charges(rows):
     return [(row["category__slug"], row["category__code"], row["category__name"], row["n"]) for row in rows]
 
 
-def cached(cases, pairs) -> dict:
-    """``compute(cases)``, cached under the data version and the canonical filter."""
+def cache_key(pairs) -> str:
+    """The data version and the canonical filter: what a cached statistic depends on."""
     digest = hashlib.sha256(qs.encode(pairs).encode()).hexdigest()[:32]
-    key = f"insight:stats:{dataversion.current()}:{digest}"
+    return f"{dataversion.current()}:{digest}"
+
+
+def cached(cases, pairs) -> dict:
+    """``compute(cases)``, cached under ``cache_key(pairs)``."""
+    key = f"insight:stats:{cache_key(pairs)}"
     data = cache.get(key)
     if data is None:
         data = compute(cases)

@@ -131,8 +131,11 @@ def test_median_of_an_even_number_of_values():
 def test_publishing_a_report_refreshes_cached_statistics(client, world):
     assert get_stats(client).context["summary"].total == 4
     assert get_stats(client).context["summary"].total == 4  # served from the cache
+    assert ">FY2018 Q3</a>" not in get_stats(client).content.decode()
     publish(world.draft)
-    assert get_stats(client).context["summary"].total == 5
+    response = get_stats(client)
+    assert response.context["summary"].total == 5
+    assert ">FY2018 Q3</a>" in response.content.decode()  # the cached chart markup follows the data too
     world.draft.status = ReportStatus.DRAFT
     world.draft.save()
     assert get_stats(client).context["summary"].total == 4

@@ -45,6 +45,7 @@ class StatsView(ExportMixin, CanonicalQueryMixin, FilterView):
             summary=summary,
             charts=charts,
             list_url=stats.ListLink(self.query_filter_pairs()).all_cases(),
+            charts_cache_key=stats.cache_key(self.query_filter_pairs()),
             cite_url=self.request.build_absolute_uri(qs.as_url(self.request.path, self.query_filter_pairs())),
             export_links=self.export_links(),
             filtered=any(p in qs.FILTER_PARAMS for p, _ in self.query_pairs),
