@@ -1,6 +1,7 @@
 """Home, About, the agency/report/charge lists and the corrections log: what they say,
 published data only, sorting, bad input, and pinned query counts at 10 and 500 cases."""
 
+import datetime as dt
 import re
 from html import unescape
 
@@ -10,7 +11,7 @@ from django.urls import reverse
 
 from cases.models import ReportStatus
 
-from .factories import AgencyFactory, CorrectionFactory, ReportFactory, bulk_cases
+from .factories import AgencyFactory, CorrectionFactory, ReportFactory, bulk_cases, make_case, publish
 from .public_world import build_world, text
 
 pytestmark = pytest.mark.django_db
@@ -56,6 +57,16 @@ def test_home_page_states_facts_and_counts_from_records(public, world):
     assert re.search(r'<form class="search-box" method="get" action="/cases/" role="search">', html)
     assert '<label for="home-q">Search the cases</label>' in html
     assert '<a class="skip-link" href="#main">' in html
+
+
+def test_home_page_latest_report_is_the_last_published_not_the_first_created(public, world):
+    later = ReportFactory(fy=2018, q=4, published_on=dt.date(2020, 1, 15))
+    make_case(later, 1)
+    publish(later)
+    html = text(public.get(reverse("cases:home")))
+    assert re.search(
+        r'Latest report</h2> <p><a href="/reports/fy2018-q4/">Declined Detainer Report, FY2018 Q4</a>', html
+    )
 
 
 def test_home_page_with_nothing_published(public):

@@ -24,7 +24,11 @@ class HomeView(ShareMetaMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         cases = Detainer.objects.published()
         context.update(
-            latest_report=Report.objects.published().with_case_counts().first(),
+            # An aggregate drops Meta.ordering, so .first() alone would give the oldest report (by id).
+            latest_report=Report.objects.published()
+            .with_case_counts()
+            .order_by("-published_on", "-period_start")
+            .first(),
             totals=cases.totals(),
             quarter_links=[
                 (FiscalQuarter.from_slug(row["quarter"]).label, case_list_url(quarter=row["quarter"]), row["n"])

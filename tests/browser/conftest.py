@@ -127,7 +127,10 @@ def phone(browser):
 def screenshot(page, name: str, full_page=True):
     folder = ARTIFACTS / "e2e"
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
+    # Long pages are cut after a few screens, so that the pictures stay readable.
+    width, height = page.evaluate("[window.innerWidth, document.documentElement.scrollHeight]")
+    clip = {"x": 0, "y": 0, "width": width, "height": min(height, 1400)} if full_page else None
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page, clip=clip)
 
 
 def totp_token(username: str) -> str:
