@@ -188,10 +188,13 @@ class DetainerQuerySet(models.QuerySet):
         """Cases per charge category among these cases, optionally only prior or subsequent."""
         rows = CaseCharge.objects.filter(detainer__in=self.order_by().values("pk"))
         if timing:
-            rows = rows.filter(timing=timing)
+            # One CaseCharge row per (case, category, timing): counting rows counts cases.
+            rows, count = rows.filter(timing=timing), models.Count("pk")
+        else:
+            count = models.Count("detainer", distinct=True)
         return list(
             rows.values("category__slug", "category__code", "category__name")
-            .annotate(n=models.Count("detainer", distinct=True))
+            .annotate(n=count)
             .order_by("-n", "category__code")
         )
 
