@@ -6,6 +6,7 @@ counter lives in the Django cache: with Redis (REDIS_URL) every worker shares it
 per-process memory cache of development also expires entries after ``TIMEOUT``.
 """
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -17,6 +18,13 @@ AS_OF_KEY = "insight:data-as-of"
 TIMEOUT = 300  # seconds a per-process cache may lag another process's change
 
 TRACKED = (Report, Detainer, Correction, Arrest, ArrestCharge, CaseCharge, Individual, Agency)
+
+
+def cache_seconds(wanted):
+    """How long to keep an entry keyed on the version: ``wanted`` with a shared cache (Redis);
+    with a per-process cache another worker's change is unseen, so at most ``TIMEOUT``."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return wanted if "redis" in backend.lower() else min(wanted, TIMEOUT)
 
 
 def current():

@@ -71,7 +71,7 @@ def cached(cases, pairs) -> dict:
     data = cache.get(key)
     if data is None:
         data = compute(cases)
-        cache.set(key, data, timeout=CACHE_SECONDS)
+        cache.set(key, data, timeout=dataversion.cache_seconds(CACHE_SECONDS))
     return data
 
 

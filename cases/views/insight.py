@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
-from .. import exports, stats
+from .. import dataversion, exports, stats
 from .. import querystring as qs
 from ..compare import Comparison, InvalidComparison
 from ..filters import CaseFilter
@@ -46,6 +46,7 @@ class StatsView(ExportMixin, CanonicalQueryMixin, FilterView):
             charts=charts,
             list_url=stats.ListLink(self.query_filter_pairs()).all_cases(),
             charts_cache_key=stats.cache_key(self.query_filter_pairs()),
+            charts_cache_seconds=dataversion.cache_seconds(stats.CACHE_SECONDS),
             cite_url=self.request.build_absolute_uri(qs.as_url(self.request.path, self.query_filter_pairs())),
             export_links=self.export_links(),
             filtered=any(p in qs.FILTER_PARAMS for p, _ in self.query_pairs),
