@@ -46,3 +46,45 @@ def test_raw_orm_writes_that_break_constraints_fail():
             attempt()
     case.refresh_from_db()
     assert case.row == 1
+
+
+def test_a_request_that_writes_runs_in_one_transaction():
+    """A view that writes and then fails leaves nothing behind; a GET is left alone."""
+    from django.test import RequestFactory
+
+    from cases.models import Agency
+    from detainers.middleware import AtomicWritesMiddleware
+
+    def writes_then_fails(request):
+        AgencyFactory(name="Half Written", slug="half-written-ca")
+        raise RuntimeError("failure after the first write")
+
+    middleware = AtomicWritesMiddleware(lambda request: None)
+    with pytest.raises(RuntimeError):
+        middleware.process_view(RequestFactory().post("/x/"), writes_then_fails, (), {})
+    assert not Agency.objects.filter(slug="half-written-ca").exists()
+    assert middleware.process_view(RequestFactory().get("/x/"), writes_then_fails, (), {}) is None
+
+
+def test_a_failing_admin_save_writes_nothing(admin_client, monkeypatch):
+    """An error after the first write of a request rolls the whole request back."""
+    from django.urls import reverse
+
+    from cases.models import Agency
+    from cases.services import derive
+
+    case = make_case(ReportFactory(), 1)
+    agency = case.declining_agency
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("failure after the agency row was written")
+
+    monkeypatch.setattr(derive, "agency_changed", explode)
+    from .support.adminform import form_data
+
+    url = reverse("admin:cases_agency_change", args=[agency.pk])
+    admin_client.raise_request_exception = False
+    response = admin_client.post(url, form_data(admin_client.get(url), "agency_form", city="Never Saved"))
+    assert response.status_code == 500
+    assert Agency.objects.get(pk=agency.pk).city == "Testville"
+    assert agency.history.count() == 1
