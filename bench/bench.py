@@ -199,7 +199,7 @@ def main():
     )  # fmt: skip
 
     ours = {}
-    with common.gunicorn(env, args.port, workers=1) as (_server, base):
+    with common.gunicorn(env, args.port, workers=1, threads=1) as (_server, base):
         for label, path in mix:
             common.log(f"  ours: {label}")
             ours[label] = {"path": path, **measure(base, path, args.seconds), **counts.get(path, {})}

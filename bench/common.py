@@ -93,13 +93,13 @@ def wait_until(predicate, timeout, interval=0.1):
 
 
 @contextmanager
-def gunicorn(env, port, workers=2, extra_args=()):
+def gunicorn(env, port, workers=2, threads=4, extra_args=()):
     static_root = Path(env["DJANGO_STATIC_ROOT"])
     if not (static_root / "staticfiles.json").exists():
         manage(env, "collectstatic", "--no-input")
     process = subprocess.Popen(
         [str(GUNICORN), "detainers.wsgi", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--access-logfile", "/dev/null", *extra_args],
+         "--workers", str(workers), "--threads", str(threads), "--access-logfile", "/dev/null", *extra_args],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
