@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser backup restore bench bench-sqlite faults fuzz clean
+.PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser backup restore bench bench-sqlite faults fuzz browser lighthouse clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,10 +49,20 @@ pytest:
 pytest-postgres:
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== pytest on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest; \
+		echo "(tests/browser runs its own production server on SQLite: it ran in the SQLite pass)"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest --ignore=tests/browser; \
 	else \
 		echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped (CI sets it)."; \
 	fi
+
+## make browser: only the real-browser tests (Chromium, axe-core, the Nu Html Checker); needs `npm ci`
+browser: deps
+	env -u DATABASE_URL $(BIN)/pytest -m browser tests/browser tests/test_public_browser.py
+
+## make lighthouse: Lighthouse, mobile and desktop, on the production stack; every score must be at least 95
+lighthouse: deps
+	@test -x node_modules/.bin/lighthouse || (echo "Lighthouse is missing: npm ci" && exit 2)
+	$(BIN)/python -m tests.browser.lighthouse
 
 sample: deps
 	$(MANAGE) load_sample_data

@@ -4,6 +4,7 @@ Debian Chromium driven by Playwright. Every test here skips with a reason when a
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,16 @@ AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 780}
+
+
+def skip_unless_available(reason: str | None) -> None:
+    """Skip when a tool is missing, with the reason; fail instead where BROWSER_TESTS_REQUIRED is
+    set (.ci/run sets it), so that CI can never pass by skipping these tests."""
+    if reason is None:
+        return
+    if os.environ.get("BROWSER_TESTS_REQUIRED"):
+        pytest.fail(f"BROWSER_TESTS_REQUIRED is set but {reason}")
+    pytest.skip(reason)
 
 
 def missing_chromium() -> str | None:
@@ -57,8 +68,7 @@ class Site:
 def site():
     """The production stack with the sample data and tests/browser/world.py, for the whole session.
     Plain HTTP on loopback, so DJANGO_SECURE_SSL_REDIRECT is off; everything else is production."""
-    if reason := missing_chromium():
-        pytest.skip(reason)
+    skip_unless_available(missing_chromium())
     with production_server(
         workers=2,
         setup=[["shell", "-c", "from tests.browser.world import build; build()"]],
@@ -70,8 +80,7 @@ def site():
 
 @pytest.fixture(scope="session")
 def browser():
-    if reason := missing_chromium():
-        pytest.skip(reason)
+    skip_unless_available(missing_chromium())
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -21,6 +21,7 @@ from .conftest import (
     missing_java,
     missing_node_module,
     new_page,
+    skip_unless_available,
     unexpected,
 )
 from .world import AGENCY_SLUG, DRAFT_TITLE, REPORT_SLUG
@@ -80,8 +81,7 @@ def save_report(kind: str, name: str, data) -> None:
 
 @pytest.fixture(scope="module")
 def axe_available():
-    if reason := missing_node_module(AXE_JS, "axe-core"):
-        pytest.skip(reason)
+    skip_unless_available(missing_node_module(AXE_JS, "axe-core"))
 
 
 @pytest.mark.parametrize("name", list(PUBLIC_PAGES))
@@ -120,8 +120,7 @@ def test_axe_finds_violations_on_a_broken_page(page, axe_available):
 @pytest.fixture(scope="module")
 def vnu_results(site):
     """Each public page's HTML as the server sent it, checked in one run of the Nu Html Checker."""
-    if reason := missing_java():
-        pytest.skip(reason)
+    skip_unless_available(missing_java())
     folder = ARTIFACTS / "vnu"
     folder.mkdir(parents=True, exist_ok=True)
     files = {}

@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 
 from .conftest import log_in, new_page, screenshot, unexpected
-from .world import AGENCY_SLUG, DRAFT_TITLE
+from .world import DRAFT_TITLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 expect = pytest.importorskip("playwright.sync_api", reason="Python Playwright is not installed").expect
@@ -47,7 +47,7 @@ def test_staff_enters_a_case_by_hand_and_publishes_it(site, browser, page):
     page.select_option("#id_citizenship", "MX")
     page.get_by_role("link", name="Add another Arrest", exact=True).click()
     page.fill("#id_arrests-0-arrested_on", "2018-10-05")
-    autocomplete(page, "id_arrests-0-arresting_agency", "Travis", "Travis County Jail")
+    autocomplete(page, "id_arrests-0-arresting_agency", "Santa Barbara", "Santa Barbara County Jail")
     page.fill("#id_arrests-0-age_at_arrest", "34")
     add_charge = page.locator("#arrests-0-charges-group").get_by_role("link", name=re.compile("Add another"))
     for n, (category, wording, kind) in enumerate(
@@ -70,7 +70,7 @@ def test_staff_enters_a_case_by_hand_and_publishes_it(site, browser, page):
     autocomplete(page, "id_detainers-0-report", "fy2019-q1", NEW_REPORT)
     page.fill("#id_detainers-0-row", "1")
     page.fill("#id_detainers-0-page", "2")
-    autocomplete(page, "id_detainers-0-declining_agency", "Travis", "Travis County Jail")
+    autocomplete(page, "id_detainers-0-declining_agency", "Santa Barbara", "Santa Barbara County Jail")
     autocomplete(page, "id_detainers-0-custody_arrest", individual_id, re.compile("5 Oct 2018|2018-10-05|Oct"))
     page.select_option("#id_detainers-0-form", "I-247A")
     page.fill("#id_detainers-0-lodged_on", "2018-10-06")
@@ -98,11 +98,11 @@ def test_staff_enters_a_case_by_hand_and_publishes_it(site, browser, page):
     visitor = new_page(browser)
     visitor.goto(site(reverse("cases:case-detail", args=["fy2019-q1-01"])))
     body = visitor.locator("main")
-    expect(body).to_contain_text("Travis County Jail")
+    expect(body).to_contain_text("Santa Barbara County Jail")
     expect(body).to_contain_text("possession of methamphetamine")
     expect(body).to_contain_text("driving under the influence")
     expect(body.locator(".kind-conviction").first).to_be_visible()
-    visitor.goto(site(reverse("cases:agency-detail", args=[AGENCY_SLUG])))
+    visitor.get_by_role("link", name="Santa Barbara County Jail").first.click()
     expect(visitor.locator("main")).to_contain_text("fy2019-q1-01")
     screenshot(visitor, "desktop-08-public-case-entered-by-hand")
     assert unexpected(visitor.js_errors) == []

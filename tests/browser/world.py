@@ -37,7 +37,7 @@ def build():
         county="Travis",
         aor=field_office("San Antonio"),
     )
-    report = ReportFactory(slug=REPORT_SLUG, fy=2018, q=3, published_on=dt.date(2019, 10, 15), stated_total=CASES + 4)
+    report = ReportFactory(slug=REPORT_SLUG, fy=2018, q=3, published_on=dt.date(2020, 4, 15), stated_total=CASES + 4)
     for row in range(1, CASES + 5):
         start = dt.date(2018, 4, 1) + dt.timedelta(days=row % 60)
         # Four cases only have a burglary charge, so that filtering by drugs changes the result.
