@@ -33,20 +33,23 @@ PAGES = {
 MODES = {"mobile": [], "desktop": ["--preset=desktop"]}
 
 
-def run(url: str, mode: str, path) -> dict[str, int]:
-    subprocess.run(
-        [str(LIGHTHOUSE), url, "--output=json", f"--output-path={path}", "--quiet"]
-        + [f"--only-categories={','.join(CATEGORIES)}", "--max-wait-for-load=30000"]
-        + ["--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking"]
-        + MODES[mode],
-        env={**os.environ, "CHROME_PATH": shutil.which("chromium") or "/usr/bin/chromium"},
-        check=True,
-        timeout=240,
-    )
-    report = json.loads(path.read_text())
-    if report.get("runtimeError"):
-        raise SystemExit(f"Lighthouse failed on {url}: {report['runtimeError']}")
-    return {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
+def run(url: str, mode: str, path, attempts: int = 3) -> dict[str, int]:
+    """One Lighthouse run. Its trace recording fails now and then (NO_NAVSTART), so a run that
+    errors is tried again; a low score is never retried."""
+    for attempt in range(1, attempts + 1):
+        finished = subprocess.run(
+            [str(LIGHTHOUSE), url, "--output=json", f"--output-path={path}", "--quiet"]
+            + [f"--only-categories={','.join(CATEGORIES)}", "--max-wait-for-load=30000"]
+            + ["--chrome-flags=--headless --no-sandbox --disable-gpu --disable-background-networking"]
+            + MODES[mode],
+            env={**os.environ, "CHROME_PATH": shutil.which("chromium") or "/usr/bin/chromium"},
+            timeout=240,
+        )
+        report = json.loads(path.read_text()) if finished.returncode == 0 else {"runtimeError": "exit status"}
+        if not report.get("runtimeError"):
+            return {name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES}
+        print(f"Lighthouse failed on {url} ({mode}), attempt {attempt}: {report['runtimeError']}", file=sys.stderr)
+    raise SystemExit(f"Lighthouse failed {attempts} times on {url} ({mode})")
 
 
 def main() -> int:
