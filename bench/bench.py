@@ -34,29 +34,8 @@ DATASETTE = ROOT / ".venv-bench" / "bin" / "datasette"
 
 
 def prepare_database(engine, cases, seed):
-    if engine == "postgres":
-        url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/detainers_bench")
-        name = url.rsplit("/", 1)[1]
-        exists = subprocess.run(
-            ["psql", common.PG_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
-            capture_output=True, text=True,
-        ).stdout.strip()  # fmt: skip
-        if not exists:
-            common.psql(f'CREATE DATABASE "{name}"')
-    else:
-        path = ROOT / "bench" / "data" / f"bench-{cases}.sqlite3"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{path}"
-    env = common.production_env(url, ROOT / "bench" / "data" / "static")
-    common.manage(env, "migrate", "--no-input")
-    common.manage(env, "collectstatic", "--no-input")
-    count = common.manage(env, "shell", "-c", "from cases.models import Detainer; print(Detainer.objects.count())")
-    if int(count.stdout.strip().splitlines()[-1]) != cases:
-        common.log(f"generating {cases:,} synthetic cases")
-        started = time.perf_counter()
-        common.manage(env, "generate_synthetic", "--cases", str(cases), "--seed", str(seed), "--replace")
-        common.log(f"  generated in {time.perf_counter() - started:.0f} s")
-    return env
+    pg_url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/detainers_bench")
+    return common.prepare_database(engine, cases, seed, pg_url=pg_url, sqlite_name=f"bench-{cases}.sqlite3")
 
 
 def sample_values(env):

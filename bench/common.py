@@ -152,3 +152,30 @@ def save(name, data):
 
 def temp_dir(prefix):
     return Path(tempfile.mkdtemp(prefix=prefix))
+
+
+def prepare_database(engine, cases, seed, *, pg_url, sqlite_name):
+    """A migrated benchmark database holding exactly ``cases`` synthetic cases, and its env."""
+    if engine == "postgres":
+        name = pg_url.rsplit("/", 1)[1]
+        exists = subprocess.run(
+            ["psql", PG_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
+            capture_output=True, text=True,
+        ).stdout.strip()  # fmt: skip
+        if not exists:
+            psql(f'CREATE DATABASE "{name}"')
+        url = pg_url
+    else:
+        path = ROOT / "bench" / "data" / sqlite_name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        url = f"sqlite:///{path}"
+    env = production_env(url, ROOT / "bench" / "data" / "static")
+    manage(env, "migrate", "--no-input")
+    manage(env, "collectstatic", "--no-input")
+    count = manage(env, "shell", "-c", "from cases.models import Detainer; print(Detainer.objects.count())")
+    if int(count.stdout.strip().splitlines()[-1]) != cases:
+        log(f"generating {cases:,} synthetic cases")
+        started = time.perf_counter()
+        manage(env, "generate_synthetic", "--cases", str(cases), "--seed", str(seed), "--replace")
+        log(f"  generated in {time.perf_counter() - started:.0f} s")
+    return env

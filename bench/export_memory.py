@@ -32,26 +32,8 @@ ROOT = common.ROOT
 
 
 def prepare(engine, cases, seed):
-    if engine == "postgres":
-        url = os.environ.get("EXPORT_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/detainers_export_bench")
-        name = url.rsplit("/", 1)[1]
-        exists = subprocess.run(
-            ["psql", common.PG_ADMIN_URL, "-tAc", f"SELECT 1 FROM pg_database WHERE datname='{name}'"],
-            capture_output=True, text=True,
-        ).stdout.strip()  # fmt: skip
-        if not exists:
-            common.psql(f'CREATE DATABASE "{name}"')
-    else:
-        path = ROOT / "bench" / "data" / f"export-{cases}.sqlite3"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        url = f"sqlite:///{path}"
-    env = common.production_env(url, ROOT / "bench" / "data" / "static")
-    common.manage(env, "migrate", "--no-input")
-    count = common.manage(env, "shell", "-c", "from cases.models import Detainer; print(Detainer.objects.count())")
-    if int(count.stdout.strip().splitlines()[-1]) != cases:
-        common.log(f"generating {cases:,} synthetic cases")
-        common.manage(env, "generate_synthetic", "--cases", str(cases), "--seed", str(seed), "--replace")
-    return env
+    pg_url = os.environ.get("EXPORT_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/detainers_export_bench")
+    return common.prepare_database(engine, cases, seed, pg_url=pg_url, sqlite_name=f"export-{cases}.sqlite3")
 
 
 def worker_pid(master):
