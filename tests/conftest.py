@@ -37,3 +37,19 @@ def publisher(client, django_user_model):
 
     client.force_login(user_in(django_user_model, "Publisher"))
     return client
+
+
+@pytest.fixture
+def world():
+    """The shared public-site fixture data (tests/public_world.py)."""
+    from tests.public_world import build_world
+
+    return build_world()
+
+
+@pytest.fixture
+def public():
+    """An anonymous client of its own: admin_client logs in the shared ``client``."""
+    from django.test import Client
+
+    return Client()

@@ -6,14 +6,8 @@ from django.urls import reverse
 from cases import querystring as qs
 
 from .factories import category
-from .public_world import build_world
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def cases_url(query=""):

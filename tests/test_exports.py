@@ -13,17 +13,11 @@ from openpyxl import load_workbook
 from cases.exports import CASE_COLUMNS, safe_cell
 
 from .factories import AgencyFactory, ReportFactory, bulk_cases, make_case, publish
-from .public_world import build_world
 from .test_public_list import case_ids
 
 pytestmark = pytest.mark.django_db
 
 PAYLOAD = '</script><script>alert("x")</script>'
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def export(client, path, query, fmt):

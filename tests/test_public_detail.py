@@ -5,7 +5,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from cases.models import Agency, ReportStatus, VerificationStatus
@@ -21,20 +20,9 @@ from .factories import (
     bulk_cases,
     category,
 )
-from .public_world import build_world, text
+from .public_world import text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def public():
-    """An anonymous client of its own: conftest's admin_client logs in the shared ``client``."""
-    return Client()
 
 
 def case_url(case_id):

@@ -12,17 +12,11 @@ from cases.models import CaseCharge, ReportStatus
 from cases.services import derive
 
 from .factories import AgencyFactory, ReportFactory, bulk_cases, publish
-from .public_world import build_world
 from .support.derived import derived_snapshot
 
 pytestmark = pytest.mark.django_db
 
 CASE_LINK = re.compile(r'href="/cases/([a-z0-9-]+-\d+)/"')
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def case_ids(response):

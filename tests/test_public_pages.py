@@ -6,25 +6,14 @@ import re
 from html import unescape
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from cases.models import ReportStatus
 
 from .factories import AgencyFactory, CorrectionFactory, ReportFactory, bulk_cases, make_case, publish
-from .public_world import build_world, text
+from .public_world import text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def public():
-    return Client()
 
 
 def table_rows(html):

@@ -11,18 +11,13 @@ from django.urls import reverse
 from cases.exports import AGENCY_COLUMNS, CASE_COLUMNS, STATS_COLUMNS
 
 from .factories import CorrectionFactory
-from .public_world import build_world, text
+from .public_world import text
 
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 PAYLOAD = '</script><script>alert("x")</script>'
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def feed(client, url):

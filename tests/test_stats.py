@@ -10,14 +10,9 @@ from cases import stats
 from cases.models import ReportStatus
 
 from .factories import AgencyFactory, ReportFactory, bulk_cases, publish
-from .public_world import build_world, text
+from .public_world import text
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def get_stats(client, query=""):
