@@ -11,13 +11,35 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from .models import Agency, Arrest, ArrestCharge, CaseCharge, Correction, Detainer, Individual, Report
+from .models import (
+    Agency,
+    Arrest,
+    ArrestCharge,
+    CaseCharge,
+    ChargeCategory,
+    Correction,
+    Detainer,
+    FieldOffice,
+    Individual,
+    Report,
+)
 
 VERSION_KEY = "insight:data-version"
 AS_OF_KEY = "insight:data-as-of"
 TIMEOUT = 300  # seconds a per-process cache may lag another process's change
 
-TRACKED = (Report, Detainer, Correction, Arrest, ArrestCharge, CaseCharge, Individual, Agency)
+TRACKED = (
+    Report,
+    Detainer,
+    Correction,
+    Arrest,
+    ArrestCharge,
+    CaseCharge,
+    Individual,
+    Agency,
+    ChargeCategory,
+    FieldOffice,
+)
 
 
 def cache_seconds(wanted):

@@ -14,23 +14,18 @@ import functools
 import io
 import json
 import tempfile
-from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
-from types import SimpleNamespace
 from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django_countries import countries
 
-from .dates import PartialDate, Precision
-from .models import Arrest, ArrestCharge, ChargeCategory
-from .services.derive import classify_arrests
+from . import lookups
+from .dates import Precision
 
 FORMATS = ("csv", "json", "xlsx")
 CHUNK = 2000  # rows read per query (and their charges in one more)
@@ -146,10 +141,8 @@ CASE_FIELDS = (
     "declining_agency__county",
     "declining_agency__state",
     "declining_agency__aor__slug",
-    "individual_id",
-    "individual__citizenship",
+    "citizenship",
     "individual__gender",
-    "custody_arrest_id",
     "lodged_on",
     "lodged_on_precision",
     "declined_on",
@@ -160,6 +153,7 @@ CASE_FIELDS = (
     "verification_status",
     "days_to_next_arrest",
     "report__source_url",
+    "charges",
 )
 
 
@@ -167,49 +161,6 @@ def _chunks(iterable, size):
     iterator = iter(iterable)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def _in_ids(ids):
-    """The right side of an ``__in`` lookup for thousands of ids.
-
-    On PostgreSQL one array parameter: a list of thousands of placeholders costs more to
-    build and parse than the query takes to run.
-    """
-    ids = list(ids)
-    if connection.vendor == "postgresql":
-        return RawSQL("SELECT unnest(%s::bigint[])", (ids,))
-    return ids
-
-
-def _charges_by_individual(individual_ids, categories):
-    """``{individual id: [arrest, ...]}``, arrests in date order with their charges.
-
-    Two indexed lookups (arrests by individual, charges by arrest) rather than one join,
-    which PostgreSQL plans as a scan of every charge: a chunk costs the same at any size.
-    """
-    arrests = {}
-    by_individual = defaultdict(list)
-    for arrest_id, individual_id, arrested_on, precision in (
-        Arrest.objects.filter(individual_id__in=_in_ids(individual_ids))
-        .order_by("arrested_on", "pk")
-        .values_list("pk", "individual_id", "arrested_on", "arrested_on_precision")
-    ):
-        arrest = arrests[arrest_id] = SimpleNamespace(
-            pk=arrest_id,
-            arrested_on=arrested_on,
-            arrested=PartialDate.of(arrested_on, precision),
-            arrested_iso=_iso_of(arrested_on, precision) or None,
-            charges=[],
-        )
-        by_individual[individual_id].append(arrest)
-    for arrest_id, category_id, kind, wording in (
-        ArrestCharge.objects.filter(arrest_id__in=_in_ids(arrests))
-        .order_by("arrest_id", "pk")
-        .values_list("arrest_id", "category_id", "kind", "wording")
-    ):
-        code, name = categories[category_id]
-        arrests[arrest_id].charges.append({"code": code, "category": name, "kind": kind, "wording": wording})
-    return by_individual
 
 
 def _iso_of(value, precision):
@@ -223,35 +174,28 @@ def _iso(row, field):
     return _iso_of(row[field], row[f"{field}_precision"])
 
 
-def _split_charges(row, arrests):
-    """(prior, subsequent) charge lists for one case, by the same rule as the derived facts."""
-    detainer = SimpleNamespace(
-        custody_arrest_id=row["custody_arrest_id"],
-        release_reference=(
-            PartialDate.of(row["released_on"], row["released_on_precision"])
-            or PartialDate.of(row["declined_on"], row["declined_on_precision"])
-            or PartialDate.of(row["lodged_on"], row["lodged_on_precision"])
-        ),
-    )
-    groups = classify_arrests(detainer, arrests)
+def _charge_dicts(charges, categories):
+    """``Detainer.charges`` entries as the JSON export shows them."""
     return [
-        [{**charge, "arrested_on": arrest.arrested_iso} for arrest in group for charge in arrest.charges]
-        for group in groups
+        {"code": categories[c][0], "category": categories[c][2], "kind": kind, "wording": wording, "arrested_on": on}
+        for c, kind, wording, on in charges
     ]
 
 
-def _charge_text(charges):
-    return CHARGE_SEPARATOR.join(f"{c['code']} {c['category']} ({c['kind']}): {c['wording']}" for c in charges)
+def _charge_codes(charges, categories):
+    return "|".join(categories[c[0]][0] for c in charges)
+
+
+def _charge_text(charges, categories):
+    return CHARGE_SEPARATOR.join(
+        f"{categories[c][0]} {categories[c][2]} ({kind}): {wording}" for c, kind, wording, _on in charges
+    )
 
 
 def case_records(queryset):
-    """``(row dict, prior charges, subsequent charges)`` for every case, in the queryset's order."""
-    categories = {pk: (code, name) for pk, code, name in ChargeCategory.objects.values_list("pk", "code", "name")}
-    for chunk in _chunks(queryset.values(*CASE_FIELDS).iterator(chunk_size=CHUNK), CHUNK):
-        arrests = _charges_by_individual({row["individual_id"] for row in chunk}, categories)
-        for row in chunk:
-            prior, subsequent = _split_charges(row, arrests.get(row["individual_id"], []))
-            yield row, prior, subsequent
+    """Row dicts for every case, in the queryset's order, read in chunks by one query each.
+    The charges come from the derived ``charges`` column: no arrest or charge is read."""
+    return queryset.values(*CASE_FIELDS).iterator(chunk_size=CHUNK)
 
 
 @functools.cache
@@ -265,7 +209,8 @@ def _url_pattern(name, kwarg):
     return reverse(name, kwargs={kwarg: "__key__"})
 
 
-def _case_values(row, prior, subsequent, url_of):
+def _case_values(row, url_of, categories, countries):
+    prior, subsequent = row["charges"].get("prior", []), row["charges"].get("subsequent", [])
     return [
         row["case_id"],
         url_of(row["case_id"]),
@@ -282,8 +227,8 @@ def _case_values(row, prior, subsequent, url_of):
         row["declining_agency__county"],
         row["declining_agency__state"],
         row["declining_agency__aor__slug"] or "",
-        row["individual__citizenship"],
-        _country_names().get(row["individual__citizenship"], ""),
+        row["citizenship"],
+        countries.get(row["citizenship"], ""),
         row["individual__gender"],
         _iso(row, "lodged_on"),
         _iso(row, "declined_on"),
@@ -291,10 +236,10 @@ def _case_values(row, prior, subsequent, url_of):
         row["form"],
         row["verification_status"],
         row["days_to_next_arrest"],
-        "|".join(c["code"] for c in prior),
-        _charge_text(prior),
-        "|".join(c["code"] for c in subsequent),
-        _charge_text(subsequent),
+        _charge_codes(prior, categories),
+        _charge_text(prior, categories),
+        _charge_codes(subsequent, categories),
+        _charge_text(subsequent, categories),
         row["report__source_url"],
     ]
 
@@ -303,21 +248,22 @@ def case_export(queryset, meta, absolute):
     """The cases of ``queryset`` (already filtered and ordered). ``absolute`` makes a full URL."""
     names = [c.name for c in CASE_COLUMNS]
     pattern = _url_pattern("cases:case-detail", "case_id")
+    categories, countries = lookups.categories(), _country_names()
 
     def url_of(case_id):
         return absolute(pattern.replace("__key__", case_id))
 
     def rows():
-        for row, prior, subsequent in case_records(queryset):
-            yield _case_values(row, prior, subsequent, url_of)
+        for row in case_records(queryset):
+            yield _case_values(row, url_of, categories, countries)
 
     def json_rows():
-        for row, prior, subsequent in case_records(queryset):
-            item = dict(zip(names, _case_values(row, prior, subsequent, url_of), strict=True))
+        for row in case_records(queryset):
+            item = dict(zip(names, _case_values(row, url_of, categories, countries), strict=True))
             for key in ("prior_charge_codes", "prior_charges", "subsequent_charge_codes", "subsequent_charges"):
                 del item[key]
-            item["prior_charges"] = prior
-            item["subsequent_charges"] = subsequent
+            item["prior_charges"] = _charge_dicts(row["charges"].get("prior", []), categories)
+            item["subsequent_charges"] = _charge_dicts(row["charges"].get("subsequent", []), categories)
             yield item
 
     return Export("cases", CASE_COLUMNS, rows(), meta, json_rows())

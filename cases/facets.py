@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django_countries import countries
 
-from . import dataversion
+from . import dataversion, lookups
 from .fiscal import FiscalQuarter
 from .geo import STATE_NAMES
-from .models import Agency, CaseCharge, ChargeCategory, FieldOffice, Report
+from .models import Agency, CaseCharge, FieldOffice, Report
 
 OPTIONS_SHOWN = 10
 
@@ -129,10 +129,7 @@ def _field_offices():
 
 
 def _categories():
-    return cache.get_or_set(
-        f"facets:category-labels:v{dataversion.current()}",
-        lambda: list(ChargeCategory.objects.values_list("pk", "slug", "name")),
-    )
+    return [(pk, slug, name) for pk, (_code, slug, name) in lookups.categories().items()]
 
 
 def case_facets(filterset, selected_values):

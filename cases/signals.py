@@ -3,7 +3,7 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Agency, Arrest, ArrestCharge, Detainer, Individual, Report
+from .models import Agency, Arrest, ArrestCharge, ChargeCategory, Detainer, Individual, Report
 from .services import derive
 
 
@@ -42,3 +42,9 @@ def agency_changed(sender, instance, raw=False, created=False, **kwargs):
 def individual_changed(sender, instance, raw=False, created=False, **kwargs):
     if not raw and not created:
         derive.individual_changed_citizenship(instance)
+
+
+@receiver(post_save, sender=ChargeCategory)
+def category_changed(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
+    if not raw and not created:
+        derive.category_changed(instance)

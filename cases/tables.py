@@ -2,12 +2,13 @@
 
 import django_tables2 as tables
 from django.db.models import F
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django_countries import countries
 
+from . import lookups
 from .fiscal import FiscalQuarter
-from .models import Agency, ChargeCategory, Detainer, Report
-from .services.derive import classify_arrests
+from .models import Agency, ChargeCategory, ChargeKind, Detainer, Report
 
 
 def _nulls_last(*fields):
@@ -20,7 +21,11 @@ def _nulls_last(*fields):
     return order
 
 
-def _charges_html(charges):
+KIND_LABELS = {value: label.lower() for value, label in ChargeKind.choices}
+
+
+def _charges_html(charges, names):
+    """``charges`` as stored in ``Detainer.charges``: [category id, kind, wording, date]."""
     if not charges:
         return "—"
     return format_html(
@@ -28,7 +33,7 @@ def _charges_html(charges):
         format_html_join(
             "",
             '<li>{} <span class="kind kind-{}">{}</span></li>',
-            ((c.category.name, c.kind, c.get_kind_display().lower()) for c in charges),
+            ((names[c[0]][2], c[1], KIND_LABELS.get(c[1], c[1])) for c in charges),
         ),
     )
 
@@ -40,8 +45,8 @@ class CaseTable(tables.Table):
     quarter = tables.Column("Quarter", order_by=("quarter", "case_id"), attrs={"td": {"class": "nowrap"}})
     agency = tables.Column(
         "Declining agency",
-        accessor="declining_agency__name",
-        order_by=("declining_agency__name", "declining_agency__state", "case_id"),
+        accessor="agency_name",
+        order_by=("agency_name", "state", "case_id"),
         linkify=lambda record: record.declining_agency.get_absolute_url(),
     )
     state = tables.Column("State", accessor="state", order_by=("state", "case_id"))
@@ -70,9 +75,6 @@ class CaseTable(tables.Table):
     def render_quarter(self, value):
         return FiscalQuarter.from_slug(value).label
 
-    def render_state(self, record):
-        return record.declining_agency.state
-
     def render_citizenship(self, value):
         # The case's copied code, not the individual's CountryField: its choices are slow per cell.
         return countries.name(value) or value
@@ -83,16 +85,15 @@ class CaseTable(tables.Table):
     def render_released(self, record):
         return str(record.released)
 
-    def _charges(self, record, index):
-        # Uses the arrests prefetched by Detainer.objects.for_list(): no query per row.
-        groups = classify_arrests(record, record.individual.arrests.all())
-        return [charge for arrest in groups[index] for charge in arrest.charges.all()]
-
     def render_prior_charges(self, record):
-        return _charges_html(self._charges(record, 0))
+        return _charges_html(record.charges.get("prior"), self.category_names)
 
     def render_subsequent_charges(self, record):
-        return _charges_html(self._charges(record, 1))
+        return _charges_html(record.charges.get("subsequent"), self.category_names)
+
+    @cached_property
+    def category_names(self):
+        return lookups.categories()
 
 
 class AgencyTable(tables.Table):

@@ -219,6 +219,11 @@ def bulk_cases(report, count, *, agency, start_row=1):
             citizenship="MX",
             first_prior_code=prior.code,
             first_subsequent_code=later.code,
+            agency_name=agency.name,
+            charges={
+                "prior": [[prior.pk, ChargeKind.CHARGE, "possession", "2018-01-10"]],
+                "subsequent": [[later.pk, ChargeKind.CHARGE, "murder", "2018-02-19"]],
+            },
         )
         for n, (individual, arrest) in enumerate(zip(individuals, custody, strict=True))
     )

@@ -79,7 +79,7 @@ def test_copied_columns_follow_the_report_agency_and_individual():
     assert (case.state, case.citizenship, case.first_prior_code, case.first_subsequent_code) == ("CA", "MX", "35", "09")
 
     agency = case.declining_agency
-    agency.state, agency.ori = "NV", ""
+    agency.state, agency.ori, agency.name = "NV", "", "Renamed Sheriff's Office"
     agency.aor = FieldOffice.objects.get(name="Salt Lake City")
     agency.save()
     individual = case.individual
@@ -87,9 +87,44 @@ def test_copied_columns_follow_the_report_agency_and_individual():
     individual.save()
     case.refresh_from_db()
     assert (case.state, case.aor.name, case.citizenship) == ("NV", "Salt Lake City", "GT")
+    assert case.agency_name == "Renamed Sheriff's Office"
 
     report.status = "draft"
     report.save()
     case.refresh_from_db()
     assert not case.is_public
     assert set(case.case_charges.values_list("is_public", flat=True)) == {False}
+
+
+def test_charges_column_lists_each_groups_charges_in_date_order():
+    report = ReportFactory()
+    case = make_case(
+        report,
+        1,
+        prior=(("35", "possession", "charge"), ("13", "assault", "conviction")),
+        subsequent=(("09", "murder", "charge"),),
+    )
+    earlier = ArrestFactory(
+        individual=case.individual, arresting_agency=case.declining_agency, arrested_on=dt.date(2017, 5, 1)
+    )
+    ArrestChargeFactory(arrest=earlier, category=category("23"), wording="theft", kind="conviction")
+    case.refresh_from_db()
+    ids = {code: category(code).pk for code in ("35", "13", "09", "23")}
+    assert case.charges == {
+        "prior": [
+            [ids["23"], "conviction", "theft", "2017-05-01"],
+            [ids["35"], "charge", "possession", "2018-01-10"],
+            [ids["13"], "conviction", "assault", "2018-01-10"],
+        ],
+        "subsequent": [[ids["09"], "charge", "murder", "2018-02-19"]],
+    }
+
+
+def test_changing_a_category_code_refreshes_the_copied_first_codes():
+    case = make_case(ReportFactory(), 1)
+    assert case.first_prior_code == "35"
+    possession = category("35")
+    possession.code = "99"
+    possession.save()
+    case.refresh_from_db()
+    assert (case.first_prior_code, case.first_subsequent_code) == ("99", "09")

@@ -73,8 +73,28 @@ def days_between_release_and_next_arrest(detainer, subsequent):
     return (first.arrested_on - reference.value).days
 
 
+def _date_order(arrest):
+    return (arrest.arrested_on is None, arrest.arrested_on, arrest.pk)
+
+
+def charge_summary(prior, subsequent):
+    """The ``Detainer.charges`` value: each group's charges as [category id, kind, wording,
+    arrest date in ISO at its precision], arrests in date order (undated last), charges in
+    the order entered."""
+
+    def rows(group):
+        return [
+            [charge.category_id, charge.kind, charge.wording, arrest.arrested.iso() if arrest.arrested else None]
+            for arrest in sorted(group, key=_date_order)
+            for charge in sorted(arrest.charges.all(), key=lambda c: c.pk)
+        ]
+
+    return {"prior": rows(prior), "subsequent": rows(subsequent)}
+
+
 def _derived(detainer, arrests):
-    """The (category, timing) pairs and days to the next arrest that ``detainer`` should have."""
+    """The (category, timing) pairs, days to the next arrest and charge summary that
+    ``detainer`` should have."""
     prior, subsequent = classify_arrests(detainer, arrests)
     wanted = {
         (charge.category_id, timing)
@@ -82,7 +102,7 @@ def _derived(detainer, arrests):
         for arrest in group
         for charge in arrest.charges.all()
     }
-    return wanted, days_between_release_and_next_arrest(detainer, subsequent)
+    return wanted, days_between_release_and_next_arrest(detainer, subsequent), charge_summary(prior, subsequent)
 
 
 DERIVED_FIELDS = [
@@ -93,6 +113,8 @@ DERIVED_FIELDS = [
     "state",
     "aor_id",
     "citizenship",
+    "agency_name",
+    "charges",
 ]
 
 
@@ -111,6 +133,7 @@ def copied_columns(detainer):
         "is_public": bool(report and detainer.row and report.status == ReportStatus.PUBLISHED),
         "state": agency.state,
         "aor_id": agency.aor_id,
+        "agency_name": agency.name,
         "citizenship": str(detainer.individual.citizenship),
     }
 
@@ -142,7 +165,7 @@ def refresh_individuals(individual_ids, chunk_size=500):
         codes = category_codes()
         stale, fresh, changed = [], [], []
         for detainer in detainers:
-            wanted, days = _derived(detainer, arrests[detainer.individual_id])
+            wanted, days, charges = _derived(detainer, arrests[detainer.individual_id])
             copied = copied_columns(detainer)
             if existing[detainer.pk] != wanted or not carried[detainer.pk] <= {(copied["is_public"], detainer.quarter)}:
                 stale.append(detainer.pk)
@@ -158,6 +181,7 @@ def refresh_individuals(individual_ids, chunk_size=500):
                 )
             values = {
                 "days_to_next_arrest": days,
+                "charges": charges,
                 "first_prior_code": _lowest(codes, wanted, CaseCharge.Timing.PRIOR),
                 "first_subsequent_code": _lowest(codes, wanted, CaseCharge.Timing.SUBSEQUENT),
                 **copied,
@@ -194,10 +218,17 @@ def refresh_report(report):
 
 
 def agency_changed(agency):
-    """Cases copy their declining agency's state and AOR."""
-    Detainer.objects.filter(declining_agency=agency).exclude(state=agency.state, aor_id=agency.aor_id).update(
-        state=agency.state, aor_id=agency.aor_id
-    )
+    """Cases copy their declining agency's state, AOR and name."""
+    Detainer.objects.filter(declining_agency=agency).exclude(
+        state=agency.state, aor_id=agency.aor_id, agency_name=agency.name
+    ).update(state=agency.state, aor_id=agency.aor_id, agency_name=agency.name)
+
+
+def category_changed(category):
+    """Cases copy the lowest NCIC code of their charges (first_prior_code, first_subsequent_code);
+    ``charges`` holds category ids, and names are looked up when shown."""
+    individuals = Detainer.objects.filter(case_charges__category=category).values_list("individual_id", flat=True)
+    refresh_individuals(set(individuals))
 
 
 def individual_changed_citizenship(individual):

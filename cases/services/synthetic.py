@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import random
 from dataclasses import dataclass
 
@@ -189,7 +190,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
             ori = f"{state}{n + 1:07d}"
             pk = agency_id + n
             agencies.append(pk)
-            agency_places[pk] = (state, offices.get(STATE_AOR[state]))
+            agency_places[pk] = (state, offices.get(STATE_AOR[state]), name)
             rows.append(
                 (pk, now, now, name, f"{SYNTHETIC_PREFIX}{n + 1:04d}-{state.lower()}", kind, ori, "Synthetic City",
                  "Synthetic County", state, "Synthetic benchmark data.", None, offices.get(STATE_AOR[state]))
@@ -258,37 +259,34 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick
         ids["arrest"] += 1
         arrests.append((custody, now, now, arrested, "day", rng.randrange(18, 70), "", agency, individual))
         prior_codes = set()
+        summary = {"prior": [], "subsequent": []}
         for code, category in pick_category(rng.choice((1, 1, 2, 3))):
-            charges.append(
-                (
-                    ids["charge"],
-                    f"synthetic {code} charge",
-                    rng.choice(("charge", "charge", "conviction")),
-                    custody,
-                    category,
-                )
-            )
+            kind, wording = rng.choice(("charge", "charge", "conviction")), f"synthetic {code} charge"
+            charges.append((ids["charge"], wording, kind, custody, category))
+            summary["prior"].append([category, kind, wording, arrested.isoformat()])
             ids["charge"] += 1
             prior_codes.add(category)
         subsequent_codes, days = set(), None
         if rng.random() < 0.8:
             days = 1 + int(rng.expovariate(1 / 120))
-            later = ids["arrest"]
+            later, later_on = ids["arrest"], released + dt.timedelta(days=days)
             ids["arrest"] += 1
-            arrests.append((later, now, now, released + dt.timedelta(days=days), "day", None, "", agency, individual))
+            arrests.append((later, now, now, later_on, "day", None, "", agency, individual))
             for code, category in pick_category(rng.choice((1, 2))):
-                charges.append((ids["charge"], f"synthetic {code} charge", "charge", later, category))
+                wording = f"synthetic {code} charge"
+                charges.append((ids["charge"], wording, "charge", later, category))
+                summary["subsequent"].append([category, "charge", wording, later_on.isoformat()])
                 ids["charge"] += 1
                 subsequent_codes.add(category)
         case = ids["case"]
         ids["case"] += 1
-        state, aor = places[agency]
+        state, aor, agency_name = places[agency]
         first_prior = min((codes[c] for c in prior_codes), default=None)
         first_later = min((codes[c] for c in subsequent_codes), default=None)
         cases.append(
             (case, report_id, row, None, f"{slug}-{row:02d}", individual, custody, agency, lodged, "day", released,
              "day", released, "day", "I-247A", "as_reported", "", quarter.slug, days, now, now,
-             True, state, aor, country, first_prior, first_later)
+             True, state, aor, country, first_prior, first_later, agency_name, json.dumps(summary))
         )  # fmt: skip
         for timing, group in (("prior", prior_codes), ("subsequent", subsequent_codes)):
             for category in sorted(group):
@@ -307,7 +305,7 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick
              "lodged_on", "lodged_on_precision", "declined_on", "declined_on_precision", "released_on",
              "released_on_precision", "form", "verification_status", "agency_response", "quarter",
              "days_to_next_arrest", "created_at", "updated_at", "is_public", "state", "aor_id", "citizenship",
-             "first_prior_code", "first_subsequent_code"],
+             "first_prior_code", "first_subsequent_code", "agency_name", "charges"],
             cases,
         ),
         "cases_casecharge": (["id", "timing", "category_id", "detainer_id", "is_public", "quarter"], case_charges),
