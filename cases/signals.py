@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from .models import Agency, Arrest, ArrestCharge, ChargeCategory, Detainer, Individual, Report
-from .services import derive
+from .services import derive, rollups
 
 
 @receiver([post_save, post_delete], sender=Arrest)
@@ -48,3 +48,12 @@ def individual_changed(sender, instance, raw=False, created=False, **kwargs):
 def category_changed(sender, instance, raw=False, created=False, update_fields=None, **kwargs):
     if not raw and not created:
         derive.category_changed(instance)
+
+
+@receiver([post_save, post_delete], sender=Detainer)
+def case_moved(sender, instance, raw=False, **kwargs):
+    """The rollups count a case under its (report, agency): the pair it had when loaded and
+    the pair it has now are both recounted."""
+    if not raw:
+        loaded = getattr(instance, "_loaded_pair", None) or (None, None)
+        rollups.touch(pairs={loaded, (instance.report_id, instance.declining_agency_id)})

@@ -1,5 +1,8 @@
 import pytest
 from django.core.cache import cache
+from django.db.backends.utils import CursorWrapper
+
+_EXECUTE = CursorWrapper.execute
 
 
 @pytest.fixture(autouse=True)
@@ -8,6 +11,23 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def rollups_stay_exact(request):
+    """After every test that used the database, the rollups equal a fresh count of the cases:
+    whatever path a test wrote by (admin, import, publish, corrections, bulk helpers), the
+    counts the public pages read from the rollups are exact."""
+    yield
+    uses_db = {"db", "transactional_db", "django_db_setup"} & set(request.fixturenames)
+    if not uses_db and not request.node.get_closest_marker("django_db"):
+        return
+    if CursorWrapper.execute is not _EXECUTE:
+        return  # the test has cut the database off (an outage drill) and not yet restored it
+    from tests.support.rollups import rollup_differences
+
+    differences = rollup_differences()
+    assert not differences, f"rollups out of step with the cases: {differences}"
 
 
 @pytest.fixture

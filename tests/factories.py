@@ -186,6 +186,7 @@ def bulk_cases(report, count, *, agency, start_row=1):
     take a handful of queries. Derived columns are set as cases.services.derive would set them
     (tests/test_public_list.py checks that against derive itself)."""
     from cases.models import CaseCharge, case_id_for
+    from cases.services import rollups
 
     prior, later = category("35"), category("09")
     individuals = Individual.objects.bulk_create(Individual(citizenship="MX") for _ in range(count))
@@ -232,4 +233,5 @@ def bulk_cases(report, count, *, agency, start_row=1):
         [CaseCharge(detainer=d, category=prior, timing=CaseCharge.Timing.PRIOR, **copied) for d in detainers]
         + [CaseCharge(detainer=d, category=later, timing=CaseCharge.Timing.SUBSEQUENT, **copied) for d in detainers]
     )
+    rollups.touch(reports=[report.pk])  # bulk_create sends no signals
     return detainers

@@ -7,6 +7,7 @@ from .detainers import CaseCharge, Detainer, DetainerForm, VerificationStatus, c
 from .people import Arrest, ArrestCharge, ChargeKind, Gender, Individual
 from .reference import ChargeCategory, FieldOffice
 from .reports import Report, ReportKind, ReportStatus
+from .rollups import CaseRollup, ChargeRollup
 
 __all__ = [
     "Agency",
@@ -14,8 +15,10 @@ __all__ = [
     "Arrest",
     "ArrestCharge",
     "CaseCharge",
+    "CaseRollup",
     "ChargeCategory",
     "ChargeKind",
+    "ChargeRollup",
     "Correction",
     "Detainer",
     "DetainerForm",

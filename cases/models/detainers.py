@@ -354,6 +354,13 @@ class Detainer(models.Model):
             return None
         return reverse("cases:case-detail", kwargs={"case_id": self.case_id})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # Where the case was counted when loaded (see cases.services.rollups).
+        instance._loaded_pair = (instance.__dict__.get("report_id"), instance.__dict__.get("declining_agency_id"))
+        return instance
+
     @property
     def lodged(self):
         return PartialDate.of(self.lodged_on, self.lodged_on_precision)

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from django.db import transaction
 
 from ..models import Arrest, CaseCharge, ChargeCategory, Detainer, ReportStatus, case_id_for
+from . import rollups
 
 _batch = threading.local()
 
@@ -25,13 +26,14 @@ def batch():
     if getattr(_batch, "pending", None) is not None:
         yield
         return
-    _batch.pending = set()
-    try:
-        yield
-        pending = _batch.pending
-    finally:
-        _batch.pending = None
-    refresh_individuals(pending)
+    with rollups.deferred():
+        _batch.pending = set()
+        try:
+            yield
+            pending = _batch.pending
+        finally:
+            _batch.pending = None
+        refresh_individuals(pending)
 
 
 def individual_changed(individual_id):
@@ -196,6 +198,7 @@ def refresh_individuals(individual_ids, chunk_size=500):
         if changed:
             # Derived, never entered: not a change staff made, so no history record.
             Detainer.objects.bulk_update(changed, DERIVED_FIELDS)
+        rollups.touch(pairs={(d.report_id, d.declining_agency_id) for d in detainers})
 
 
 @transaction.atomic
@@ -204,24 +207,35 @@ def refresh_report(report):
 
     Uses save() so that each changed case gets a history record.
     """
-    for detainer in report.detainers.select_related("report"):
-        expected_id = case_id_for(report.slug, detainer.row) if detainer.row else None
-        if detainer.case_id != expected_id or detainer.quarter != report.quarter:
-            detainer.report = report
-            detainer._change_reason = "Report slug or period changed"
-            detainer.save()
-    public = report.status == ReportStatus.PUBLISHED
-    report.detainers.filter(row__isnull=False).exclude(is_public=public).update(is_public=public)
-    CaseCharge.objects.filter(detainer__report=report, detainer__row__isnull=False).exclude(
-        is_public=public, quarter=report.quarter
-    ).update(is_public=public, quarter=report.quarter)
+    with rollups.deferred():
+        moved = 0
+        for detainer in report.detainers.select_related("report"):
+            expected_id = case_id_for(report.slug, detainer.row) if detainer.row else None
+            if detainer.case_id != expected_id or detainer.quarter != report.quarter:
+                detainer.report = report
+                detainer._change_reason = "Report slug or period changed"
+                detainer.save()
+                moved += 1
+        public = report.status == ReportStatus.PUBLISHED
+        changed = report.detainers.filter(row__isnull=False).exclude(is_public=public).update(is_public=public)
+        changed += (
+            CaseCharge.objects.filter(detainer__report=report, detainer__row__isnull=False)
+            .exclude(is_public=public, quarter=report.quarter)
+            .update(is_public=public, quarter=report.quarter)
+        )
+        if moved or changed:
+            rollups.touch(reports=[report.pk])
 
 
 def agency_changed(agency):
     """Cases copy their declining agency's state, AOR and name."""
-    Detainer.objects.filter(declining_agency=agency).exclude(
-        state=agency.state, aor_id=agency.aor_id, agency_name=agency.name
-    ).update(state=agency.state, aor_id=agency.aor_id, agency_name=agency.name)
+    changed = (
+        Detainer.objects.filter(declining_agency=agency)
+        .exclude(state=agency.state, aor_id=agency.aor_id, agency_name=agency.name)
+        .update(state=agency.state, aor_id=agency.aor_id, agency_name=agency.name)
+    )
+    if changed:
+        rollups.touch(agencies=[agency.pk])
 
 
 def category_changed(category):
@@ -233,4 +247,6 @@ def category_changed(category):
 
 def individual_changed_citizenship(individual):
     code = str(individual.citizenship)
-    Detainer.objects.filter(individual=individual).exclude(citizenship=code).update(citizenship=code)
+    cases = Detainer.objects.filter(individual=individual)
+    if cases.exclude(citizenship=code).update(citizenship=code):
+        rollups.touch(pairs=set(cases.values_list("report_id", "declining_agency_id")))

@@ -20,6 +20,7 @@ from django.utils import timezone
 from ..fiscal import FiscalQuarter
 from ..geo import US_STATES
 from ..models import Agency, ChargeCategory, Detainer, FieldOffice, Report
+from . import rollups
 
 SYNTHETIC_PREFIX = "synthetic-"
 CHUNK = 20_000
@@ -119,9 +120,20 @@ def _reset_sequences(models):
 
 
 def delete_synthetic():
-    from ..models import Arrest, ArrestCharge, CaseCharge, Correction, Individual
+    from ..models import Arrest, ArrestCharge, CaseCharge, CaseRollup, ChargeRollup, Correction, Individual
 
-    tables = [CaseCharge, Correction, Detainer, ArrestCharge, Arrest, Individual, Report, Agency]
+    tables = [
+        CaseRollup,
+        ChargeRollup,
+        CaseCharge,
+        Correction,
+        Detainer,
+        ArrestCharge,
+        Arrest,
+        Individual,
+        Report,
+        Agency,
+    ]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             names = ", ".join(m._meta.db_table for m in tables)
@@ -238,6 +250,8 @@ def generate(plan: Plan, *, progress=lambda message: None):
             done += len(batch)
             progress(f"{done:,} / {plan.cases:,} cases")
     _reset_sequences([Report, Agency, Individual, Arrest, ArrestCharge, Detainer, CaseCharge])
+    progress("counting the rollups")
+    rollups.rebuild_all()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return counts

@@ -1,0 +1,76 @@
+"""Rollups: published cases counted by every case-level facet, kept in step with the cases.
+
+Derived, never entered. ``cases.services.rollups`` rebuilds the rows of any (report,
+agency) pair whose cases change, in the same transaction, so that facet counts, list
+counts and statistics are sums over a few hundred rollup rows instead of counts over
+every case. ``tests/conftest.py`` checks after every test that they equal a fresh count.
+"""
+
+from django.db import models
+
+from .agencies import Agency
+from .reference import ChargeCategory, FieldOffice
+from .reports import Report
+
+
+def _key(model):
+    # Plain keys into the counted tables: rollup rows are rebuilt, never edited, and a
+    # foreign-key check per row would only slow the rebuild.
+    return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+
+class CaseRollup(models.Model):
+    """Published cases per (report, agency, citizenship); quarter, state and AOR follow."""
+
+    quarter = models.CharField(max_length=9)
+    report = _key(Report)
+    declining_agency = _key(Agency)
+    state = models.CharField(max_length=2, blank=True)
+    aor = models.ForeignKey(FieldOffice, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    citizenship = models.CharField(max_length=2, blank=True)
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["quarter", "declining_agency"], name="caserollup_quarter_idx"),
+            models.Index(fields=["declining_agency", "quarter"], name="caserollup_agency_idx"),
+            models.Index(fields=["report", "declining_agency"], name="caserollup_report_idx"),
+            models.Index(fields=["state"], name="caserollup_state_idx"),
+            models.Index(fields=["aor"], name="caserollup_aor_idx"),
+            models.Index(fields=["citizenship"], name="caserollup_citizenship_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter} agency {self.declining_agency_id} {self.citizenship}: {self.cases}"
+
+
+class ChargeRollup(models.Model):
+    """Published cases per (report, agency, timing, charge category). Timing ``any`` counts a
+    case once if the category is among its charges before or after release."""
+
+    class Timing(models.TextChoices):
+        PRIOR = "prior", "Prior"
+        SUBSEQUENT = "subsequent", "Subsequent"
+        ANY = "any", "Any arrest"
+
+    quarter = models.CharField(max_length=9)
+    report = _key(Report)
+    declining_agency = _key(Agency)
+    state = models.CharField(max_length=2, blank=True)
+    aor = models.ForeignKey(FieldOffice, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    timing = models.CharField(max_length=10, choices=Timing.choices)
+    category = _key(ChargeCategory)
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["timing", "category", "quarter"], name="chargerollup_category_idx"),
+            models.Index(fields=["quarter", "timing", "category"], name="chargerollup_quarter_idx"),
+            models.Index(fields=["declining_agency", "timing", "category"], name="chargerollup_agency_idx"),
+            models.Index(fields=["report", "declining_agency"], name="chargerollup_report_idx"),
+            models.Index(fields=["state", "timing"], name="chargerollup_state_idx"),
+            models.Index(fields=["aor", "timing"], name="chargerollup_aor_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter} agency {self.declining_agency_id} {self.timing} {self.category_id}: {self.cases}"

@@ -1,0 +1,114 @@
+"""Keep the rollups (cases.models.rollups) in step with the published cases.
+
+Every write path marks what it touched: a (report, agency) pair, a whole report (publish,
+unpublish) or a whole agency (its state or AOR changed). The rollup rows of what was
+touched are then deleted and counted again from the cases, in two statements per table,
+in the caller's transaction: at once for a single edit, or once at the end of a
+``deferred()`` block (imports and other bulk paths, through ``derive.batch``).
+"""
+
+import threading
+from contextlib import contextmanager
+from functools import reduce
+from operator import or_
+
+from django.db import connection
+from django.db.models import Count, Q, Value
+
+from ..models import CaseCharge, CaseRollup, ChargeRollup, Detainer
+
+# Columns of the case table counted by the rollups, under the same names in both.
+CASE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id", "citizenship")
+CHARGE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id")
+
+_state = threading.local()
+ALL = "all"
+
+
+def touch(*, pairs=(), reports=(), agencies=()):
+    """Mark rollup rows as out of date: (report id, agency id) pairs, reports, agencies."""
+    marks = {("pair", pair) for pair in pairs if pair[0] and pair[1]}
+    marks |= {("report", pk) for pk in reports if pk} | {("agency", pk) for pk in agencies if pk}
+    if not marks:
+        return
+    pending = getattr(_state, "pending", None)
+    if pending is not None:
+        pending |= marks
+    else:
+        _rebuild(marks)
+
+
+def touch_all():
+    pending = getattr(_state, "pending", None)
+    if pending is not None:
+        pending.add(ALL)
+    else:
+        _rebuild({ALL})
+
+
+@contextmanager
+def deferred():
+    """Collect marks and rebuild once, at the end."""
+    if getattr(_state, "pending", None) is not None:
+        yield
+        return
+    _state.pending = set()
+    try:
+        yield
+        pending = _state.pending
+    finally:
+        _state.pending = None
+    if pending:
+        _rebuild(pending)
+
+
+def rebuild_all():
+    _rebuild({ALL})
+
+
+def _where(marks, prefix=""):
+    """A Q over the case columns (with ``prefix`` for a related case) matching the marks."""
+    if ALL in marks:
+        return Q()
+    reports = {pk for kind, pk in marks if kind == "report"}
+    agencies = {pk for kind, pk in marks if kind == "agency"}
+    pairs = {pair for kind, pair in marks if kind == "pair" and pair[0] not in reports and pair[1] not in agencies}
+    parts = []
+    if reports:
+        parts.append(Q(**{f"{prefix}report_id__in": sorted(reports)}))
+    if agencies:
+        parts.append(Q(**{f"{prefix}declining_agency_id__in": sorted(agencies)}))
+    parts += [Q(**{f"{prefix}report_id": r, f"{prefix}declining_agency_id": a}) for r, a in sorted(pairs)]
+    return reduce(or_, parts)
+
+
+def _insert(model, columns, queryset):
+    """INSERT INTO the rollup the rows of a grouped query, in one statement."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(model._meta.get_field(c.removesuffix("_id")).column) for c in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
+
+
+def _rebuild(marks):
+    rollup_scope = _where(marks)
+    CaseRollup.objects.filter(rollup_scope).delete()
+    ChargeRollup.objects.filter(rollup_scope).delete()
+    cases = Detainer.objects.filter(_where(marks), is_public=True).order_by()
+    _insert(CaseRollup, (*CASE_COLUMNS, "cases"), cases.values(*CASE_COLUMNS).annotate(n=Count("pk")))
+    charges = CaseCharge.objects.filter(_where(marks, "detainer__"), is_public=True).order_by()
+    of_case = [f"detainer__{c}" for c in CHARGE_COLUMNS]
+    # One CaseCharge row per (case, category, timing): counting rows counts cases.
+    _insert(
+        ChargeRollup,
+        (*CHARGE_COLUMNS, "timing", "category_id", "cases"),
+        charges.values(*of_case, "timing", "category_id").annotate(n=Count("pk")),
+    )
+    _insert(
+        ChargeRollup,
+        (*CHARGE_COLUMNS, "category_id", "timing", "cases"),
+        charges.values(*of_case, "category_id").annotate(
+            t=Value(ChargeRollup.Timing.ANY), n=Count("detainer", distinct=True)
+        ),
+    )
