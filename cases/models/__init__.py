@@ -7,7 +7,7 @@ from .detainers import CaseCharge, Detainer, DetainerForm, VerificationStatus, c
 from .people import Arrest, ArrestCharge, ChargeKind, Gender, Individual
 from .reference import ChargeCategory, FieldOffice
 from .reports import Report, ReportKind, ReportStatus
-from .rollups import CaseRollup, ChargeRollup
+from .rollups import CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup
 
 __all__ = [
     "Agency",
@@ -15,9 +15,11 @@ __all__ = [
     "Arrest",
     "ArrestCharge",
     "CaseCharge",
+    "CaseReportRollup",
     "CaseRollup",
     "ChargeCategory",
     "ChargeKind",
+    "ChargeReportRollup",
     "ChargeRollup",
     "Correction",
     "Detainer",

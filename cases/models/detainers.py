@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -121,31 +121,10 @@ class DetainerQuerySet(models.QuerySet):
         return self.filter(models.Exists(wanted))
 
     def group_counts(self, columns):
-        """``{column: [(value, count), ...]}``, largest first, for columns of the case table.
+        """``{column: [(value, count), ...]}``, largest first, for columns of the case table."""
+        from ..grouping import group_counts
 
-        PostgreSQL computes every column in one scan (GROUPING SETS); other databases
-        run one GROUP BY per column.
-        """
-        base = self.order_by().values(*columns)
-        if connection.vendor != "postgresql" or len(columns) == 1:
-            return {column: [(row[column], row["n"]) for row in self.count_by(column)] for column in columns}
-        sql, params = base.query.get_compiler(self.db).as_sql()
-        quoted = [connection.ops.quote_name(column) for column in columns]
-        grouping = ", ".join(f"({column})" for column in quoted)
-        flags = ", ".join(f"GROUPING({column})" for column in quoted)
-        query = (
-            f"SELECT {', '.join(quoted)}, {flags}, COUNT(*) FROM ({sql}) AS cases GROUP BY GROUPING SETS ({grouping})"
-        )
-        result = {column: [] for column in columns}
-        with connection.cursor() as cursor:
-            cursor.execute(query, params)
-            for row in cursor.fetchall():
-                values, grouped_out, count = row[: len(columns)], row[len(columns) : -1], row[-1]
-                index = grouped_out.index(0)
-                result[columns[index]].append((values[index], count))
-        for rows in result.values():
-            rows.sort(key=lambda row: (-row[1], str(row[0])))
-        return result
+        return group_counts(self, columns)
 
     def charge_group_counts(self, timings):
         """``{timing: [(category_id, count), ...]}``, largest first; timing None means any arrest.

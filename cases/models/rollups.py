@@ -1,9 +1,12 @@
 """Rollups: published cases counted by every case-level facet, kept in step with the cases.
 
 Derived, never entered. ``cases.services.rollups`` rebuilds the rows of any (report,
-agency) pair whose cases change, in the same transaction, so that facet counts, list
-counts and statistics are sums over a few hundred rollup rows instead of counts over
-every case. ``tests/conftest.py`` checks after every test that they equal a fresh count.
+agency) pair whose cases change (and the report-level rows of its report), in the same
+transaction, so that facet counts, list counts and statistics are sums over a few
+hundred rollup rows instead of counts over every case. Two grains: per agency
+(CaseRollup, ChargeRollup) and per report (CaseReportRollup, ChargeReportRollup), which
+answers any count that needs no agency, state or AOR from a few rows per report.
+``tests/conftest.py`` checks after every test that they equal a fresh count.
 """
 
 from django.db import models
@@ -74,3 +77,42 @@ class ChargeRollup(models.Model):
 
     def __str__(self):
         return f"{self.quarter} agency {self.declining_agency_id} {self.timing} {self.category_id}: {self.cases}"
+
+
+class CaseReportRollup(models.Model):
+    """Published cases per (report, citizenship): the rollup for counts that need no agency,
+    state or AOR, a few rows per report."""
+
+    quarter = models.CharField(max_length=9)
+    report = _key(Report)
+    citizenship = models.CharField(max_length=2, blank=True)
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["quarter", "citizenship"], name="casereportrollup_quarter_idx"),
+            models.Index(fields=["report"], name="casereportrollup_report_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter} {self.citizenship}: {self.cases}"
+
+
+class ChargeReportRollup(models.Model):
+    """Published cases per (report, timing, charge category), as ChargeRollup without agencies."""
+
+    quarter = models.CharField(max_length=9)
+    report = _key(Report)
+    timing = models.CharField(max_length=10, choices=ChargeRollup.Timing.choices)
+    category = _key(ChargeCategory)
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["quarter", "timing", "category"], name="chargereportrollup_quarter_idx"),
+            models.Index(fields=["timing", "category", "quarter"], name="chargereportrollup_cat_idx"),
+            models.Index(fields=["report"], name="chargereportrollup_report_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter} {self.timing} {self.category_id}: {self.cases}"

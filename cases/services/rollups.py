@@ -15,11 +15,18 @@ from operator import or_
 from django.db import connection
 from django.db.models import Count, Q, Value
 
-from ..models import CaseCharge, CaseRollup, ChargeRollup, Detainer
+from ..models import CaseCharge, CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup, Detainer
 
-# Columns of the case table counted by the rollups, under the same names in both.
+# Columns of the case table counted by each rollup, under the same names in both.
 CASE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id", "citizenship")
 CHARGE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id")
+CASE_REPORT_COLUMNS = ("quarter", "report_id", "citizenship")
+CHARGE_REPORT_COLUMNS = ("quarter", "report_id")
+GRAINS = (
+    # (case rollup, its columns, charge rollup, its columns)
+    (CaseRollup, CASE_COLUMNS, ChargeRollup, CHARGE_COLUMNS),
+    (CaseReportRollup, CASE_REPORT_COLUMNS, ChargeReportRollup, CHARGE_REPORT_COLUMNS),
+)
 
 _state = threading.local()
 ALL = "all"
@@ -91,23 +98,41 @@ def _insert(model, columns, queryset):
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({names}) {sql}", params)
 
 
+def _report_marks(marks):
+    """The report-level rows to recount: every report with a touched pair or itself touched.
+    An agency's own change (its state or AOR) leaves them as they are."""
+    if ALL in marks:
+        return {ALL}
+    return {("report", pk) for kind, pk in marks if kind == "report"} | {
+        ("report", pair[0]) for kind, pair in marks if kind == "pair"
+    }
+
+
 def _rebuild(marks):
+    for (case_rollup, case_columns, charge_rollup, charge_columns), scope in zip(
+        GRAINS, (marks, _report_marks(marks)), strict=True
+    ):
+        if scope:
+            _recount(scope, case_rollup, case_columns, charge_rollup, charge_columns)
+
+
+def _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns):
     rollup_scope = _where(marks)
-    CaseRollup.objects.filter(rollup_scope).delete()
-    ChargeRollup.objects.filter(rollup_scope).delete()
+    case_rollup.objects.filter(rollup_scope).delete()
+    charge_rollup.objects.filter(rollup_scope).delete()
     cases = Detainer.objects.filter(_where(marks), is_public=True).order_by()
-    _insert(CaseRollup, (*CASE_COLUMNS, "cases"), cases.values(*CASE_COLUMNS).annotate(n=Count("pk")))
+    _insert(case_rollup, (*case_columns, "cases"), cases.values(*case_columns).annotate(n=Count("pk")))
     charges = CaseCharge.objects.filter(_where(marks, "detainer__"), is_public=True).order_by()
-    of_case = [f"detainer__{c}" for c in CHARGE_COLUMNS]
+    of_case = [f"detainer__{c}" for c in charge_columns]
     # One CaseCharge row per (case, category, timing): counting rows counts cases.
     _insert(
-        ChargeRollup,
-        (*CHARGE_COLUMNS, "timing", "category_id", "cases"),
+        charge_rollup,
+        (*charge_columns, "timing", "category_id", "cases"),
         charges.values(*of_case, "timing", "category_id").annotate(n=Count("pk")),
     )
     _insert(
-        ChargeRollup,
-        (*CHARGE_COLUMNS, "category_id", "timing", "cases"),
+        charge_rollup,
+        (*charge_columns, "category_id", "timing", "cases"),
         charges.values(*of_case, "category_id").annotate(
             t=Value(ChargeRollup.Timing.ANY), n=Count("detainer", distinct=True)
         ),

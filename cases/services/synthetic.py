@@ -120,7 +120,15 @@ def _reset_sequences(models):
 
 
 def delete_synthetic():
-    from ..models import Arrest, ArrestCharge, CaseCharge, CaseRollup, ChargeRollup, Correction, Individual
+    from ..models import (
+        Arrest,
+        ArrestCharge,
+        CaseCharge,
+        CaseRollup,
+        ChargeRollup,
+        Correction,
+        Individual,
+    )
 
     tables = [
         CaseRollup,

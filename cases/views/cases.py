@@ -9,7 +9,7 @@ from django_tables2 import SingleTableMixin
 
 from .. import exports
 from .. import querystring as qs
-from ..facets import case_facets
+from ..facets import case_facets, rollup_count
 from ..filters import CaseFilter
 from ..models import Agency, Arrest, ChargeCategory, Correction, Detainer, Report, case_id_for
 from ..pagination import capped_paginator
@@ -31,7 +31,9 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
         pagination = super().get_table_pagination(table)
         if pagination:
             shared = not self.filterset.applied_params()
-            pagination["paginator_class"] = capped_paginator("case-list-count" if shared else None)
+            pagination["paginator_class"] = capped_paginator(
+                "case-list-count" if shared else None, counter=lambda: rollup_count(self.filterset)
+            )
         return pagination
 
     strict = False  # a value that is not understood is reported, never turned into an empty list

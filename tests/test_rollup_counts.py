@@ -1,0 +1,93 @@
+"""Counts read from the rollups equal counts over the cases, for every combination of up
+to three filters (and several values of one), on synthetic data with realistic skew."""
+
+import itertools
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+from django.http import QueryDict
+
+from cases import facets
+from cases.filters import CaseFilter
+from cases.models import CaseCharge, CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup, Detainer
+
+pytestmark = pytest.mark.django_db
+
+
+def _most(queryset, field):
+    return queryset.values(field).annotate(n=Count("pk")).order_by("-n", field).first()[field]
+
+
+@pytest.fixture
+def values():
+    call_command("generate_synthetic", "--skip-checks", cases=400, quarters=5, agencies=25, seed=11)
+    cases = Detainer.objects.published()
+    charges = CaseCharge.objects.filter(is_public=True)
+    return {
+        "quarter": [_most(cases, "quarter")],
+        "report": [_most(cases, "report__slug")],
+        "agency": [_most(cases, "declining_agency__slug")],
+        "state": [_most(cases, "state")],
+        "aor": [_most(cases, "aor__slug")],
+        "citizenship": [_most(cases, "citizenship")],
+        "charge": [_most(charges, "category__slug")],
+        "prior_charge": [_most(charges.filter(timing="prior"), "category__slug")],
+        "subsequent_charge": [_most(charges.filter(timing="subsequent"), "category__slug")],
+    }
+
+
+def _filterset(pairs):
+    data = QueryDict(mutable=True)
+    for param, value in pairs:
+        data.appendlist(param, value)
+    return CaseFilter(data=data, queryset=Detainer.objects.published())
+
+
+def _combinations(values):
+    params = sorted(values)
+    for size in range(4):
+        for chosen in itertools.combinations(params, size):
+            yield [(param, values[param][0]) for param in chosen]
+    # Several values of one parameter are OR-ed.
+    quarters = list(Detainer.objects.order_by().values_list("quarter", flat=True).distinct()[:2])
+    categories = list(CaseCharge.objects.order_by().values_list("category__slug", flat=True).distinct()[:2])
+    yield [("quarter", q) for q in quarters]
+    yield [("quarter", q) for q in quarters] + [("state", values["state"][0])]
+    yield [("subsequent_charge", c) for c in categories]
+    yield [("charge", c) for c in categories] + [("quarter", values["quarter"][0])]
+
+
+def test_facet_counts_from_the_rollups_equal_counts_over_the_cases(values):
+    used = set()
+    checked = 0
+    for pairs in _combinations(values):
+        filterset = _filterset(pairs)
+        applied = set(filterset.applied_params())
+        assert applied == {param for param, _ in pairs}, pairs
+        for param in facets.ORDER:
+            found = facets.rollup_for(filterset, applied, param)
+            if found:
+                used.add(found[0])
+        assert facets._count(filterset, applied) == facets._count(filterset, applied, use_rollups=False), pairs
+        assert facets.rollup_count(filterset) in (None, filterset.qs.count()), pairs
+        checked += 1
+    assert checked > 130
+    # Every rollup answered some of them; the rest were counted directly.
+    assert used == {CaseRollup, ChargeRollup, CaseReportRollup, ChargeReportRollup}
+
+
+def test_what_the_rollups_cannot_express_is_counted_from_the_cases(values):
+    cannot = [
+        [("q", "synthetic")],
+        [("charge", values["charge"][0]), ("prior_charge", values["prior_charge"][0])],
+        [("citizenship", values["citizenship"][0]), ("charge", values["charge"][0])],
+    ]
+    for pairs in cannot:
+        filterset = _filterset(pairs)
+        assert facets.rollup_count(filterset) is None
+    many = _filterset(
+        [("charge", c) for c in CaseCharge.objects.values_list("category__slug", flat=True).distinct()[:2]]
+    )
+    assert facets.rollup_count(many) is None
+    assert facets.rollup_for(many, {"charge"}, "charge") is not None  # its own facet ignores it
