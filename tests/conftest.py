@@ -31,6 +31,12 @@ def rollups_stay_exact(request):
 
 
 @pytest.fixture
+def no_page_cache(settings):
+    """Turn off the whole-page cache (detainers/pagecache.py), for tests of the caches beneath it."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
 def staff_user(django_user_model):
     return django_user_model.objects.create_superuser("admin", "admin@example.org", "a-long-test-password-1")
 

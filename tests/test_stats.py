@@ -123,7 +123,7 @@ def test_median_of_an_even_number_of_values():
     assert stats.median([]) is None
 
 
-def test_publishing_a_report_refreshes_cached_statistics(client, world):
+def test_publishing_a_report_refreshes_cached_statistics(client, no_page_cache, world):
     assert get_stats(client).context["summary"].total == 4
     assert get_stats(client).context["summary"].total == 4  # served from the cache
     assert ">FY2018 Q3</a>" not in get_stats(client).content.decode()
@@ -169,7 +169,9 @@ STATS_QUERIES = {"": 8, "quarter=fy2018-q2&agency=many-cases-county-ca": 10}
 
 @pytest.mark.parametrize("n_cases", [10, 500])
 @pytest.mark.parametrize("query", sorted(STATS_QUERIES))
-def test_stats_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries, n_cases, query):
+def test_stats_query_count_does_not_grow_with_rows(
+    client, no_page_cache, django_assert_max_num_queries, n_cases, query
+):
     agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
     report = ReportFactory(fy=2018, q=2)
     bulk_cases(report, n_cases, agency=agency)
