@@ -12,23 +12,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Sum
 from django_countries import countries
 
 from . import dataversion, lookups
+from .counts import grouped, rollup_for
 from .fiscal import FiscalQuarter
 from .geo import STATE_NAMES
-from .grouping import group_counts
-from .models import (
-    Agency,
-    CaseCharge,
-    CaseReportRollup,
-    CaseRollup,
-    ChargeReportRollup,
-    ChargeRollup,
-    FieldOffice,
-    Report,
-)
+from .models import Agency, CaseCharge, Report
 
 OPTIONS_SHOWN = 10
 
@@ -82,99 +72,18 @@ def raw_counts(filterset):
     return _count(filterset, applied)
 
 
-# Parameters that the rollups (cases.models.rollups) can count by, with their column.
-ROLLUP_COLUMNS = {
-    "quarter": "quarter",
-    "report": "report_id",
-    "agency": "declining_agency_id",
-    "state": "state",
-    "aor": "aor_id",
-    "citizenship": "citizenship",
-}
-REPORT_GRAIN = {"quarter", "report", "citizenship"}
-ROLLUP_TIMING = {
-    "charge": ChargeRollup.Timing.ANY,
-    "prior_charge": ChargeRollup.Timing.PRIOR,
-    "subsequent_charge": ChargeRollup.Timing.SUBSEQUENT,
-}
-
-
-def _filter_values(filterset, param):
-    value = filterset.form.cleaned_data[param]
-    if param == "quarter":
-        return sorted(quarter.slug for quarter in value)
-    if param in {"state", "citizenship"}:
-        return sorted(value)
-    return sorted(item.pk for item in value)
-
-
-def rollup_for(filterset, applied, facet=None):
-    """``(rollup model, filter kwargs)`` whose rows, summed, count the cases matching every
-    applied filter except ``facet``'s own; None when the rollups cannot express it (a
-    search, two charge filters, several categories in one charge filter, or citizenship
-    together with a charge), and the cases are then counted directly."""
-    others = [param for param in applied if param != facet]
-    charges = [param for param in others if param in ROLLUP_TIMING]
-    plain = [param for param in others if param not in ROLLUP_TIMING]
-    if any(param not in ROLLUP_COLUMNS for param in plain):
-        return None
-    lookups = {f"{ROLLUP_COLUMNS[param]}__in": _filter_values(filterset, param) for param in plain}
-    # The report-level rollups hold all that is needed unless an agency, state or AOR is.
-    per_report = {*plain, facet} <= {None, *REPORT_GRAIN, *ROLLUP_TIMING}
-    if not charges and facet not in ROLLUP_TIMING:
-        return (CaseReportRollup if per_report else CaseRollup), lookups
-    if "citizenship" in plain or facet == "citizenship" or len(charges) > 1:
-        return None
-    if charges:
-        if facet in ROLLUP_TIMING:
-            return None  # which other charges cases with this charge have: counted directly
-        categories = _filter_values(filterset, charges[0])
-        if len(categories) != 1:
-            return None  # a case with two of the chosen categories would count twice
-        lookups.update(timing=ROLLUP_TIMING[charges[0]], category_id=categories[0])
-    return (ChargeReportRollup if per_report else ChargeRollup), lookups
-
-
-def rollup_count(filterset):
-    """The number of cases in the current view from the rollups, or None if they cannot say."""
-    found = rollup_for(filterset, set(filterset.applied_params()))
-    if found is None:
-        return None
-    model, lookups = found
-    return model.objects.filter(**lookups).aggregate(n=Sum("cases"))["n"] or 0
-
-
 def _count(filterset, applied, use_rollups=True):
     """``use_rollups=False`` counts every facet from the cases (tests compare the two)."""
     counts = {}
-    # Facets that the rollups answer, grouped by the rollup rows they sum.
-    by_rollup = {}
-    direct = []
+    # Facets that the rollups answer, each counted without its own filter (facets whose own
+    # parameter is not applied share one base), in one query per rollup.
+    by_base = defaultdict(list)
     for param in ORDER:
-        found = rollup_for(filterset, applied, param) if use_rollups else None
-        if found is None:
-            direct.append(param)
-            continue
-        model, lookups = found
-        frozen = tuple(
-            sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in lookups.items())
-        )
-        by_rollup.setdefault((model, frozen), (model, lookups, []))[2].append(param)
-    for model, lookups, params in by_rollup.values():
-        rows = model.objects.filter(**lookups)
-        columns = [GROUPED[p][1] for p in params if p in GROUPED]
-        if columns:
-            by_column = group_counts(rows, columns, total="cases")
-            counts.update({p: by_column[GROUPED[p][1]] for p in params if p in GROUPED})
-        timings = [ROLLUP_TIMING[p] for p in params if p in CHARGES]
-        if timings:
-            by_timing = defaultdict(list)
-            summed = rows.filter(timing__in=timings).values_list("timing", "category_id").annotate(n=Sum("cases"))
-            for timing, category_id, n in summed.order_by():
-                by_timing[timing].append((category_id, n))
-            for p in params:
-                if p in CHARGES:
-                    counts[p] = sorted(by_timing[ROLLUP_TIMING[p]], key=lambda row: (-row[1], row[0]))
+        if use_rollups and rollup_for(filterset, applied, param) is not None:
+            by_base[param if param in applied else None].append(param)
+    for excluded, params in by_base.items():
+        counts.update(grouped(filterset, params, excluded))
+    direct = [param for param in ORDER if param not in counts]
     # The rest: counted from the cases, facets whose own parameter is not applied sharing one base.
     bases = defaultdict(list)
     for param in direct:
@@ -227,7 +136,7 @@ def _labels_of_public_values(param, public_values, counted):
 
 
 def _field_offices():
-    return cache.get_or_set("facets:aor-labels", lambda: list(FieldOffice.objects.values_list("pk", "slug", "name")))
+    return [(pk, slug, name) for pk, (slug, name) in lookups.field_offices().items()]
 
 
 def _categories():

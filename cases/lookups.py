@@ -3,7 +3,7 @@
 from django.core.cache import cache
 
 from . import dataversion
-from .models import ChargeCategory
+from .models import ChargeCategory, FieldOffice
 
 
 def categories():
@@ -14,3 +14,12 @@ def categories():
             "pk", "code", "slug", "name")},
         timeout=dataversion.TIMEOUT,
     )  # fmt: skip
+
+
+def field_offices():
+    """``{pk: (slug, name)}`` for every ICE field office (AOR)."""
+    return cache.get_or_set(
+        f"lookups:field-offices:v{dataversion.current()}",
+        lambda: {pk: (slug, name) for pk, slug, name in FieldOffice.objects.values_list("pk", "slug", "name")},
+        timeout=dataversion.TIMEOUT,
+    )

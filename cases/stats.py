@@ -15,12 +15,12 @@ from django.core.cache import cache
 from django.urls import reverse
 from django_countries import countries
 
-from . import dataversion
+from . import counts, dataversion, lookups
 from . import querystring as qs
 from .charts import Bar, bar_chart, timeseries
 from .fiscal import FiscalQuarter
 from .geo import STATE_NAMES
-from .models import CaseCharge
+from .models import Agency, CaseCharge
 
 TOP_AGENCIES = 15
 TOP_CITIZENSHIPS = 15
@@ -28,31 +28,49 @@ DAY_BUCKETS = ((1, 7), (8, 30), (31, 90), (91, 180), (181, 365), (366, 730), (73
 CACHE_SECONDS = 3600
 
 
-def compute(cases) -> dict:
-    """Counts for these cases (a filtered, published Detainer queryset): 8 queries."""
-    quarters = cases.count_by("quarter")
+def compute(cases, filterset=None) -> dict:
+    """Counts for these cases (a filtered, published Detainer queryset; ``filterset`` is the
+    filter that selected them): from the rollups where they can express the filter, else
+    one GROUP BY over the cases per chart."""
+    from_rollups = counts.grouped(filterset, GROUPS) if filterset is not None else {}
+
+    def by(param, column):
+        if param in from_rollups:
+            return from_rollups[param]
+        return [(row[column], row["n"]) for row in cases.count_by(column)]
+
+    def charges(param, timing):
+        if param not in from_rollups:
+            return _charges(cases.charge_counts(timing))
+        categories = lookups.categories()
+        return [(categories[pk][1], categories[pk][0], categories[pk][2], n) for pk, n in from_rollups[param]]
+
+    quarters = by("quarter", "quarter")
+    agencies = by("agency", "declining_agency_id")
+    agency_labels = {
+        pk: (slug, name, state)
+        for pk, slug, name, state in Agency.objects.filter(pk__in=[pk for pk, _ in agencies]).values_list(
+            "pk", "slug", "name", "state"
+        )
+    }
+    offices = lookups.field_offices()
     return {
-        "total": sum(row["n"] for row in quarters),
-        "quarters": sorted((row["quarter"], row["n"]) for row in quarters if row["quarter"]),
-        "agencies": [
-            (row["declining_agency__slug"], row["declining_agency__name"], row["declining_agency__state"], row["n"])
-            for row in cases.count_by("declining_agency__slug", "declining_agency__name", "declining_agency__state")
-        ],
-        "states": [(row["declining_agency__state"], row["n"]) for row in cases.count_by("declining_agency__state")],
-        "aors": [
-            (row["declining_agency__aor__slug"], row["declining_agency__aor__name"], row["n"])
-            for row in cases.count_by("declining_agency__aor__slug", "declining_agency__aor__name")
-        ],
-        "citizenship": [
-            (row["individual__citizenship"], row["n"]) for row in cases.count_by("individual__citizenship")
-        ],
-        "prior": _charges(cases.charge_counts(CaseCharge.Timing.PRIOR)),
-        "subsequent": _charges(cases.charge_counts(CaseCharge.Timing.SUBSEQUENT)),
+        "total": sum(n for _, n in quarters),
+        "quarters": sorted((quarter, n) for quarter, n in quarters if quarter),
+        "agencies": [(*agency_labels[pk], n) for pk, n in agencies if pk in agency_labels],
+        "states": by("state", "state"),
+        "aors": [(*offices.get(pk, (None, None)), n) for pk, n in by("aor", "aor_id")],
+        "citizenship": by("citizenship", "citizenship"),
+        "prior": charges("prior_charge", CaseCharge.Timing.PRIOR),
+        "subsequent": charges("subsequent_charge", CaseCharge.Timing.SUBSEQUENT),
         "days": sorted(
             (row["days_to_next_arrest"], row["n"])
             for row in cases.filter(days_to_next_arrest__isnull=False).count_by("days_to_next_arrest")
         ),
     }
+
+
+GROUPS = ("quarter", "agency", "state", "aor", "citizenship", "prior_charge", "subsequent_charge")
 
 
 def _charges(rows):
@@ -65,12 +83,12 @@ def cache_key(pairs) -> str:
     return f"{dataversion.current()}:{digest}"
 
 
-def cached(cases, pairs) -> dict:
-    """``compute(cases)``, cached under ``cache_key(pairs)``."""
+def cached(cases, pairs, filterset=None) -> dict:
+    """``compute(cases, filterset)``, cached under ``cache_key(pairs)``."""
     key = f"insight:stats:{cache_key(pairs)}"
     data = cache.get(key)
     if data is None:
-        data = compute(cases)
+        data = compute(cases, filterset)
         cache.set(key, data, timeout=dataversion.cache_seconds(CACHE_SECONDS))
     return data
 

@@ -139,8 +139,12 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Cache: Redis when REDIS_URL is set, otherwise memory in each process.
-if os.environ.get("REDIS_URL"):
+# Cache: Redis when REDIS_URL is set, otherwise memory in each process. DJANGO_CACHE=off
+# turns every cache off (pages, counts, statistics): each request computes everything, as
+# `make bench` measures the uncached figures.
+if not env_bool("DJANGO_CACHE", True):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+elif os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",

@@ -4,6 +4,7 @@ the cache follows publication, and the query count does not grow with the rows."
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from cases import stats
@@ -162,25 +163,29 @@ def test_detail_pages_reuse_the_chart_components(client, world):
     assert 'id="chart-timing"' in charge and 'id="chart-quarters"' in charge
 
 
-# GROUP BY queries: quarters, agencies, states, AORs, citizenship, prior, subsequent, days.
-# Filtered: one canonical-slug check for the agency, one lookup of the chosen agency.
-STATS_QUERIES = {"": 8, "quarter=fy2018-q2&agency=many-cases-county-ca": 10}
+# From the rollups: the case-level counts (PostgreSQL: one GROUPING SETS query per rollup
+# grain, 2; SQLite: one GROUP BY per chart, 5), prior and subsequent charges (1); labels of
+# the agencies, AORs and charge categories (3); days from release, counted over the cases (1).
+# Filtered by quarter and agency: the same, all from the agency-grain rollup, plus one
+# canonical-slug check for the agency and one lookup of the chosen agency. Served again from
+# the cache: only those two.
+FILTERED = "quarter=fy2018-q2&agency=many-cases-county-ca"
+STATS_QUERIES = {"postgresql": {"": 7, FILTERED: 8}, "sqlite": {"": 10, FILTERED: 12}}
+CACHED_QUERIES = {"": 0, FILTERED: 2}
 
 
 @pytest.mark.parametrize("n_cases", [10, 500])
-@pytest.mark.parametrize("query", sorted(STATS_QUERIES))
-def test_stats_query_count_does_not_grow_with_rows(
-    client, no_page_cache, django_assert_max_num_queries, n_cases, query
-):
+@pytest.mark.parametrize("query", sorted(CACHED_QUERIES))
+def test_stats_query_count_does_not_grow_with_rows(client, no_page_cache, django_assert_num_queries, n_cases, query):
     agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
     report = ReportFactory(fy=2018, q=2)
     bulk_cases(report, n_cases, agency=agency)
     publish(report)
     url = reverse("cases:stats") + (f"?{query}" if query else "")
-    with django_assert_max_num_queries(STATS_QUERIES[query]):
+    with django_assert_num_queries(STATS_QUERIES[connection.vendor][query]):
         response = client.get(url)
     assert response.context["summary"].total == n_cases
-    with django_assert_max_num_queries(STATS_QUERIES[query] - 8):
+    with django_assert_num_queries(CACHED_QUERIES[query]):
         assert client.get(url).context["summary"].total == n_cases  # cached on the data version
 
 

@@ -9,7 +9,8 @@ from django_tables2 import SingleTableMixin
 
 from .. import exports
 from .. import querystring as qs
-from ..facets import case_facets, rollup_count
+from ..counts import rollup_count
+from ..facets import case_facets
 from ..filters import CaseFilter
 from ..models import Agency, Arrest, ChargeCategory, Correction, Detainer, Report, case_id_for
 from ..pagination import capped_paginator

@@ -30,7 +30,7 @@ class StatsView(ExportMixin, CanonicalQueryMixin, FilterView):
 
     def statistics(self):
         pairs = self.query_filter_pairs()
-        data = stats.cached(self.object_list, pairs)
+        data = stats.cached(self.object_list, pairs, self.filterset)
         return data, stats.summary(data), stats.charts(data, pairs)
 
     def get_context_data(self, **kwargs):

@@ -1,0 +1,107 @@
+"""Counts of the cases matching a filter, read from the rollups (cases.models.rollups)
+whenever they can express the filter: sums over a few hundred rollup rows instead of
+counts over every case. Where they cannot, the callers count the cases themselves.
+"""
+
+from django.db.models import Sum
+
+from .grouping import group_counts
+from .models import CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup
+
+# Parameters that the rollups (cases.models.rollups) can count by, with their column.
+ROLLUP_COLUMNS = {
+    "quarter": "quarter",
+    "report": "report_id",
+    "agency": "declining_agency_id",
+    "state": "state",
+    "aor": "aor_id",
+    "citizenship": "citizenship",
+}
+REPORT_GRAIN = {"quarter", "report", "citizenship"}
+ROLLUP_TIMING = {
+    "charge": ChargeRollup.Timing.ANY,
+    "prior_charge": ChargeRollup.Timing.PRIOR,
+    "subsequent_charge": ChargeRollup.Timing.SUBSEQUENT,
+}
+
+
+def _filter_values(filterset, param):
+    value = filterset.form.cleaned_data[param]
+    if param == "quarter":
+        return sorted(quarter.slug for quarter in value)
+    if param in {"state", "citizenship"}:
+        return sorted(value)
+    return sorted(item.pk for item in value)
+
+
+def rollup_for(filterset, applied, facet=None, group=None):
+    """``(rollup model, filter kwargs)`` whose rows, summed by ``group`` (a parameter; by
+    default ``facet``), count the cases matching every applied filter except ``facet``'s
+    own; None when the rollups cannot express it (a search, two charge filters, several
+    categories in one charge filter, or citizenship together with a charge), and the cases
+    are then counted directly."""
+    group = facet if group is None else group
+    others = [param for param in applied if param != facet]
+    charges = [param for param in others if param in ROLLUP_TIMING]
+    plain = [param for param in others if param not in ROLLUP_TIMING]
+    if any(param not in ROLLUP_COLUMNS for param in plain):
+        return None
+    lookups = {f"{ROLLUP_COLUMNS[param]}__in": _filter_values(filterset, param) for param in plain}
+    # The report-level rollups hold all that is needed unless an agency, state or AOR is.
+    per_report = {*plain, group} <= {None, *REPORT_GRAIN, *ROLLUP_TIMING}
+    if not charges and group not in ROLLUP_TIMING:
+        return (CaseReportRollup if per_report else CaseRollup), lookups
+    if "citizenship" in plain or group == "citizenship" or len(charges) > 1:
+        return None
+    if charges:
+        if group in ROLLUP_TIMING:
+            return None  # which other charges cases with this charge have: counted directly
+        categories = _filter_values(filterset, charges[0])
+        if len(categories) != 1:
+            return None  # a case with two of the chosen categories would count twice
+        lookups.update(timing=ROLLUP_TIMING[charges[0]], category_id=categories[0])
+    return (ChargeReportRollup if per_report else ChargeRollup), lookups
+
+
+def rollup_count(filterset):
+    """The number of cases in the current view from the rollups, or None if they cannot say."""
+    found = rollup_for(filterset, set(filterset.applied_params()))
+    if found is None:
+        return None
+    model, lookups = found
+    return model.objects.filter(**lookups).aggregate(n=Sum("cases"))["n"] or 0
+
+
+def grouped(filterset, groups, excluded=None):
+    """``{group: [(value, count), ...]}``, largest first, of the cases matching every applied
+    filter (but ``excluded``), by each of ``groups`` (case-level parameters, or charge
+    parameters: by category), in one query per rollup; a group the rollups cannot express
+    is left out."""
+    applied = set(filterset.applied_params())
+    batches = {}
+    for group in groups:
+        found = rollup_for(filterset, applied, facet=excluded, group=group)
+        if found is not None:
+            model, lookups = found
+            batches.setdefault((model, _frozen(lookups)), (model, lookups, []))[2].append(group)
+    result = {}
+    for model, lookups, batch in batches.values():
+        rows = model.objects.filter(**lookups)
+        columns = [ROLLUP_COLUMNS[group] for group in batch if group in ROLLUP_COLUMNS]
+        if columns:
+            by_column = group_counts(rows, columns, total="cases")
+            result.update({group: by_column[ROLLUP_COLUMNS[group]] for group in batch if group in ROLLUP_COLUMNS})
+        timings = {ROLLUP_TIMING[group]: group for group in batch if group in ROLLUP_TIMING}
+        if timings:
+            for group in timings.values():
+                result[group] = []
+            summed = rows.filter(timing__in=timings).values_list("timing", "category_id").annotate(n=Sum("cases"))
+            for timing, category_id, n in summed.order_by():
+                result[timings[timing]].append((category_id, n))
+            for group in timings.values():
+                result[group].sort(key=lambda row: (-row[1], row[0]))
+    return result
+
+
+def _frozen(lookups):
+    return tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in lookups.items()))
