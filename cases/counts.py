@@ -3,7 +3,7 @@ whenever they can express the filter: sums over a few hundred rollup rows instea
 counts over every case. Where they cannot, the callers count the cases themselves.
 """
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from .grouping import group_counts
 from .models import CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup
@@ -105,3 +105,17 @@ def grouped(filterset, groups, excluded=None):
 
 def _frozen(lookups):
     return tuple(sorted((key, tuple(value) if isinstance(value, list) else value) for key, value in lookups.items()))
+
+
+def rollup_totals():
+    """Headline numbers of the published cases, as ``Detainer.objects.published().totals()``
+    gives them, from the rollups: cases, agencies, reports, cases with a later charge."""
+    cases = CaseReportRollup.objects.aggregate(
+        cases=Sum("cases"), with_later_charge=Sum("with_subsequent_charge"), reports=Count("report", distinct=True)
+    )
+    return {
+        "cases": cases["cases"] or 0,
+        "agencies": CaseRollup.objects.aggregate(n=Count("declining_agency", distinct=True))["n"],
+        "reports": cases["reports"],
+        "with_later_charge": cases["with_later_charge"] or 0,
+    }

@@ -109,7 +109,17 @@ class CaseFeed(AtomFeed):
         return qs.as_url(reverse("cases:case-list"), obj["pairs"])
 
     def items(self, obj):
-        return obj["filterset"].qs.order_by("-report__made_public_at", "-report__period_start", "-row")[:ITEMS]
+        """The newest ITEMS cases, by when their report was made public: report by report,
+        newest first, each read on its (report, row) index, until there are enough. One
+        sort of every matching case by its report's date would read them all."""
+        cases = obj["filterset"].qs
+        reports = Report.objects.published().order_by("-made_public_at", "-period_start", "-pk")
+        found = []
+        for report_id in reports.values_list("pk", flat=True):
+            found += cases.filter(report_id=report_id).order_by("-row")[: ITEMS - len(found)]
+            if len(found) >= ITEMS:
+                break
+        return found
 
     def item_title(self, case):
         return f"Case {case.case_id}: {case.declining_agency}"

@@ -42,8 +42,11 @@ class CappedPaginator(Paginator):
         return Paginator.num_pages.func(self) > self.max_pages
 
 
-def capped_paginator(count_cache_key=None, counter=None):
+def capped_paginator(count_cache_key=None, counter=None, capped=True):
     """A CappedPaginator class. ``counter()`` gives the exact count faster than COUNT(*) (from
-    the rollups) or None; ``count_cache_key`` caches a count that every visitor shares."""
+    the rollups) or None; ``count_cache_key`` caches a count that every visitor shares;
+    ``capped=False`` for every page (the detail pages' shorter lists)."""
     attributes = {"count_cache_key": count_cache_key, "counter": staticmethod(counter) if counter else None}
+    if not capped:
+        attributes["max_pages"] = 10**9
     return type("CappedPaginator", (CappedPaginator,), attributes)

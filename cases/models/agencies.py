@@ -27,22 +27,19 @@ class AgencyType(models.TextChoices):
 
 class AgencyQuerySet(SlugQuerySet):
     def with_case_counts(self):
-        """Each agency with ``case_count``: the published cases it declined."""
-        from .reports import ReportStatus
+        """Each agency with ``case_count``: the published cases it declined (from the rollups)."""
+        from .rollups import CaseRollup, summed
 
-        return self.annotate(
-            case_count=models.Count(
-                "declined_detainers", filter=Q(declined_detainers__report__status=ReportStatus.PUBLISHED)
-            )
-        )
+        rows = CaseRollup.objects.filter(declining_agency=models.OuterRef("pk"))
+        return self.annotate(case_count=summed(rows, "declining_agency"))
 
     def visible_to(self, user):
         """The public sees agencies named in a published case; staff see every agency."""
         if getattr(user, "is_staff", False):
             return self
-        from .detainers import Detainer
+        from .rollups import CaseRollup
 
-        return self.filter(pk__in=Detainer.objects.published().values("declining_agency_id"))
+        return self.filter(pk__in=CaseRollup.objects.values("declining_agency_id"))
 
     def for_detail(self):
         return self.select_related("aor", "parent")

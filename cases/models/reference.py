@@ -2,7 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import OuterRef
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -28,18 +28,13 @@ class FieldOffice(models.Model):
 
 class ChargeCategoryQuerySet(SlugQuerySet):
     def with_case_counts(self):
-        """Published cases with this category before release, after it, and at all."""
-        from .detainers import CaseCharge
-        from .reports import ReportStatus
+        """Published cases with this category before release, after it, and at all (from the rollups)."""
+        from .rollups import ChargeReportRollup, summed
 
-        published = Q(case_charges__detainer__report__status=ReportStatus.PUBLISHED)
-        return self.annotate(
-            prior_count=Count("case_charges", filter=published & Q(case_charges__timing=CaseCharge.Timing.PRIOR)),
-            subsequent_count=Count(
-                "case_charges", filter=published & Q(case_charges__timing=CaseCharge.Timing.SUBSEQUENT)
-            ),
-            case_count=Count("case_charges__detainer", filter=published, distinct=True),
-        )
+        def count(timing):
+            return summed(ChargeReportRollup.objects.filter(category=OuterRef("pk"), timing=timing), "category")
+
+        return self.annotate(prior_count=count("prior"), subsequent_count=count("subsequent"), case_count=count("any"))
 
 
 class ChargeCategory(SluggedModel):

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -33,8 +34,20 @@ class ReportQuerySet(SlugQuerySet):
         return self if getattr(user, "is_staff", False) else self.published()
 
     def with_case_counts(self):
-        """Each report with ``case_count``: the cases we hold, to set beside its stated total."""
-        return self.annotate(case_count=models.Count("detainers", filter=Q(detainers__row__isnull=False)))
+        """Each report with ``case_count``: the cases we hold, to set beside its stated total.
+        A published report's from the rollups; a draft's (staff only) counted."""
+        from .detainers import Detainer
+        from .rollups import CaseReportRollup, summed
+
+        published = summed(CaseReportRollup.objects.filter(report=models.OuterRef("pk")), "report")
+        held = Detainer.objects.filter(report=models.OuterRef("pk"), row__isnull=False).order_by()
+        counted = models.Subquery(held.values("report").annotate(n=models.Count("pk")).values("n"))
+        return self.annotate(
+            case_count=models.Case(
+                models.When(status=ReportStatus.PUBLISHED, then=published),
+                default=Coalesce(counted, 0),
+            )
+        )
 
 
 class Report(SluggedModel, Timestamped):

@@ -10,6 +10,8 @@ answers any count that needs no agency, state or AOR from a few rows per report.
 """
 
 from django.db import models
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
 
 from .agencies import Agency
 from .reference import ChargeCategory, FieldOffice
@@ -22,6 +24,35 @@ def _key(model):
     return models.ForeignKey(model, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
 
 
+def summed(rows, key, field="cases"):
+    """A subquery for ``annotate()``: the sum of ``field`` over rollup ``rows`` (filtered on
+    ``key`` by an OuterRef), 0 when there are none."""
+    total = rows.order_by().values(key).annotate(n=Sum(field)).values("n")
+    return Coalesce(models.Subquery(total), 0)
+
+
+class RollupQuerySet(models.QuerySet):
+    """The counting API of DetainerQuerySet, summing rollup rows instead of counting cases."""
+
+    def count_by(self, *fields):
+        """``[{field: value, ..., "n": count}]``, largest first."""
+        return list(self.order_by().values(*fields).annotate(n=Sum("cases")).order_by("-n", *fields))
+
+    def total(self):
+        return self.aggregate(n=Sum("cases"))["n"] or 0
+
+
+class ChargeRollupQuerySet(RollupQuerySet):
+    def charge_counts(self, timing=None):
+        """Cases per charge category: before release, after it, or (no timing) at any arrest."""
+        rows = self.filter(timing=timing or "any")
+        return list(
+            rows.values("category__slug", "category__code", "category__name")
+            .annotate(n=Sum("cases"))
+            .order_by("-n", "category__code")
+        )
+
+
 class CaseRollup(models.Model):
     """Published cases per (report, agency, citizenship); quarter, state and AOR follow."""
 
@@ -32,6 +63,11 @@ class CaseRollup(models.Model):
     aor = models.ForeignKey(FieldOffice, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     citizenship = models.CharField(max_length=2, blank=True)
     cases = models.PositiveIntegerField()
+    with_subsequent_charge = models.PositiveIntegerField(
+        default=0, help_text="Of these, cases with a charge after release."
+    )
+
+    objects = RollupQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -65,6 +101,8 @@ class ChargeRollup(models.Model):
     category = _key(ChargeCategory)
     cases = models.PositiveIntegerField()
 
+    objects = ChargeRollupQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["timing", "category", "quarter"], name="chargerollup_category_idx"),
@@ -87,6 +125,11 @@ class CaseReportRollup(models.Model):
     report = _key(Report)
     citizenship = models.CharField(max_length=2, blank=True)
     cases = models.PositiveIntegerField()
+    with_subsequent_charge = models.PositiveIntegerField(
+        default=0, help_text="Of these, cases with a charge after release."
+    )
+
+    objects = RollupQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -106,6 +149,8 @@ class ChargeReportRollup(models.Model):
     timing = models.CharField(max_length=10, choices=ChargeRollup.Timing.choices)
     category = _key(ChargeCategory)
     cases = models.PositiveIntegerField()
+
+    objects = ChargeRollupQuerySet.as_manager()
 
     class Meta:
         indexes = [

@@ -121,7 +121,13 @@ def _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns):
     case_rollup.objects.filter(rollup_scope).delete()
     charge_rollup.objects.filter(rollup_scope).delete()
     cases = Detainer.objects.filter(_where(marks), is_public=True).order_by()
-    _insert(case_rollup, (*case_columns, "cases"), cases.values(*case_columns).annotate(n=Count("pk")))
+    _insert(
+        case_rollup,
+        (*case_columns, "cases", "with_subsequent_charge"),
+        cases.values(*case_columns).annotate(
+            n=Count("pk"), later=Count("pk", filter=Q(first_subsequent_code__isnull=False))
+        ),
+    )
     charges = CaseCharge.objects.filter(_where(marks, "detainer__"), is_public=True).order_by()
     of_case = [f"detainer__{c}" for c in charge_columns]
     # One CaseCharge row per (case, category, timing): counting rows counts cases.

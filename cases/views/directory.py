@@ -8,7 +8,18 @@ from .. import exports, stats
 from .. import querystring as qs
 from ..charts import Bar, bar_chart
 from ..fiscal import FiscalQuarter
-from ..models import Agency, CaseCharge, ChargeCategory, Correction, Detainer, Report
+from ..models import (
+    Agency,
+    CaseCharge,
+    CaseRollup,
+    ChargeCategory,
+    ChargeReportRollup,
+    ChargeRollup,
+    Correction,
+    Detainer,
+    Report,
+)
+from ..pagination import capped_paginator
 from ..tables import AgencyTable, CaseTable, ChargeCategoryTable, ReportTable
 from .exporting import ExportMixin
 from .mixins import CanonicalQueryMixin, DraftNoticeMixin, FormerSlugRedirectMixin, ShareMetaMixin
@@ -105,6 +116,20 @@ class CasesTableDetailView(FormerSlugRedirectMixin, CanonicalQueryMixin, ShareMe
     def get_table_data(self):
         return self.get_cases().for_list()
 
+    def get_rollup(self):
+        """Rollup rows (a RollupQuerySet) whose sum is the number of ``get_cases()``; None when
+        the rollups do not count them (a draft report's cases), and they are counted."""
+        return None
+
+    def get_table_pagination(self, table):
+        pagination = super().get_table_pagination(table)
+        if pagination:
+            rollup = self.get_rollup()
+            pagination["paginator_class"] = capped_paginator(
+                counter=(lambda: rollup.total()) if rollup is not None else None, capped=False
+            )
+        return pagination
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         table = context["table"]
@@ -122,16 +147,19 @@ class AgencyDetailView(CasesTableDetailView):
     def get_cases(self):
         return Detainer.objects.published().filter(declining_agency=self.object)
 
+    def get_rollup(self):
+        return CaseRollup.objects.filter(declining_agency=self.object)
+
     def get_share_description(self):
         agency = self.object
         return f"{agency.get_agency_type_display()} in {agency.state}. Published cases in which it declined a detainer."
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        cases = self.get_cases()
-        quarters = cases.count_by("quarter")
-        prior = cases.charge_counts(CaseCharge.Timing.PRIOR)
-        subsequent = cases.charge_counts(CaseCharge.Timing.SUBSEQUENT)
+        quarters = self.get_rollup().count_by("quarter")
+        charges = ChargeRollup.objects.filter(declining_agency=self.object)
+        prior = charges.charge_counts(CaseCharge.Timing.PRIOR)
+        subsequent = charges.charge_counts(CaseCharge.Timing.SUBSEQUENT)
         context.update(
             by_quarter=[
                 (FiscalQuarter.from_slug(row["quarter"]).label, row["n"])
@@ -161,6 +189,13 @@ class ReportDetailView(DraftNoticeMixin, CasesTableDetailView):
     def get_cases(self):
         return Detainer.objects.filter(report=self.object)
 
+    def get_rollup(self):
+        return CaseRollup.objects.filter(report=self.object) if self.object.is_published else None
+
+    def get_table_data(self):
+        # In row order, on the (report, row) index; the list's default order leads with the quarter.
+        return super().get_table_data().order_by("row")
+
     def get_share_description(self):
         report = self.object
         return (
@@ -170,15 +205,17 @@ class ReportDetailView(DraftNoticeMixin, CasesTableDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        cases = self.get_cases()
+        charges = ChargeReportRollup.objects.filter(report=self.object)
         context.update(
             corrections=Correction.objects.filter(report=self.object).select_related("detainer"),
             cases_url=case_list_url(report=self.object.slug),
             charts=stats.detail_charts(
                 [("report", self.object.slug)],
-                agencies=cases.count_by("declining_agency__slug", "declining_agency__name", "declining_agency__state"),
-                prior=cases.charge_counts(CaseCharge.Timing.PRIOR),
-                subsequent=cases.charge_counts(CaseCharge.Timing.SUBSEQUENT),
+                agencies=self.get_rollup().count_by(
+                    "declining_agency__slug", "declining_agency__name", "declining_agency__state"
+                ),
+                prior=charges.charge_counts(CaseCharge.Timing.PRIOR),
+                subsequent=charges.charge_counts(CaseCharge.Timing.SUBSEQUENT),
             )
             if self.object.is_published
             else [],
@@ -196,6 +233,9 @@ class ChargeCategoryDetailView(CasesTableDetailView):
 
     def get_cases(self):
         return Detainer.objects.published().with_charge([self.object])
+
+    def get_rollup(self):
+        return ChargeReportRollup.objects.filter(category=self.object, timing=ChargeRollup.Timing.ANY)
 
     def get_share_description(self):
         category = self.object
@@ -227,7 +267,7 @@ class ChargeCategoryDetailView(CasesTableDetailView):
                         Bar("At any arrest", category.case_count, case_list_url(charge=slug)),
                     ],
                 ),
-                *stats.detail_charts([("charge", slug)], quarters=self.get_cases().count_by("quarter")),
+                *stats.detail_charts([("charge", slug)], quarters=self.get_rollup().count_by("quarter")),
             ],
             stats_url=stats_url(charge=slug),
         )

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from cases.models import CaseCharge, ChargeRollup, Detainer
 from cases.services.rollups import GRAINS
@@ -20,12 +20,16 @@ def rollup_differences():
     differences = {}
     for case_rollup, case_columns, charge_rollup, charge_columns in GRAINS:
         stored_cases = Counter()
-        for row in case_rollup.objects.values_list(*case_columns, "cases"):
-            stored_cases[row[:-1]] += row[-1]
-        fresh_cases = _rows(
-            Detainer.objects.filter(is_public=True).values(*case_columns).annotate(n=Count("pk")).order_by(),
-            (*case_columns, "n"),
-        )
+        for *key, n, later in case_rollup.objects.values_list(*case_columns, "cases", "with_subsequent_charge"):
+            stored_cases[(*key, "cases")] += n
+            stored_cases[(*key, "with_subsequent_charge")] += later
+        fresh_cases = Counter()
+        public = Detainer.objects.filter(is_public=True).order_by()
+        for *key, n, later in public.values_list(*case_columns).annotate(
+            n=Count("pk"), later=Count("pk", filter=Q(first_subsequent_code__isnull=False))
+        ):
+            fresh_cases[(*key, "cases")] = n
+            fresh_cases[(*key, "with_subsequent_charge")] = later
         stored_charges = Counter()
         for row in charge_rollup.objects.values_list(*charge_columns, "timing", "category_id", "cases"):
             stored_charges[row[:-1]] += row[-1]
