@@ -1,10 +1,11 @@
 """Keep the rollups (cases.models.rollups) in step with the published cases.
 
 Every write path marks what it touched: a (report, agency) pair, a whole report (publish,
-unpublish) or a whole agency (its state or AOR changed). The rollup rows of what was
-touched are then deleted and counted again from the cases, in two statements per table,
-in the caller's transaction: at once for a single edit, or once at the end of a
-``deferred()`` block (imports and other bulk paths, through ``derive.batch``).
+unpublish) or a whole agency (its state or AOR changed). The per-agency rollup rows of
+what was touched are then deleted and counted again from the cases, and the per-report
+rows of the touched reports summed again from the per-agency rows, in the caller's
+transaction: at once for a single edit, or once at the end of a ``deferred()`` block
+(imports and other bulk paths, through ``derive.batch``).
 """
 
 import threading
@@ -13,7 +14,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import Count, Q, Value
+from django.db.models import Count, Q, Sum, Value
 
 from ..models import CaseCharge, CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup, Detainer
 
@@ -22,6 +23,7 @@ CASE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id"
 CHARGE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id")
 CASE_REPORT_COLUMNS = ("quarter", "report_id", "citizenship")
 CHARGE_REPORT_COLUMNS = ("quarter", "report_id")
+ROLLUP_MODELS = (CaseRollup, ChargeRollup, CaseReportRollup, ChargeReportRollup)
 GRAINS = (
     # (case rollup, its columns, charge rollup, its columns)
     (CaseRollup, CASE_COLUMNS, ChargeRollup, CHARGE_COLUMNS),
@@ -109,11 +111,32 @@ def _report_marks(marks):
 
 
 def _rebuild(marks):
-    for (case_rollup, case_columns, charge_rollup, charge_columns), scope in zip(
-        GRAINS, (marks, _report_marks(marks)), strict=True
-    ):
-        if scope:
-            _recount(scope, case_rollup, case_columns, charge_rollup, charge_columns)
+    (case_rollup, case_columns, charge_rollup, charge_columns), per_report = GRAINS
+    _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns)
+    _sum_per_report(_report_marks(marks), *per_report)
+
+
+def sum_all_per_report():
+    """Every per-report row, summed from the per-agency rows (after a bulk load that wrote them)."""
+    _sum_per_report({ALL}, *GRAINS[1])
+
+
+def _sum_per_report(marks, case_rollup, case_columns, charge_rollup, charge_columns):
+    """The per-report rows, summed from the per-agency rows of the same reports (the cases
+    of two agencies are never the same cases): a few thousand rollup rows, not every charge."""
+    if not marks:
+        return
+    scope = _where(marks)
+    case_rollup.objects.filter(scope).delete()
+    charge_rollup.objects.filter(scope).delete()
+    cases = CaseRollup.objects.filter(scope).order_by().values(*case_columns)
+    _insert(
+        case_rollup,
+        (*case_columns, "cases", "with_subsequent_charge"),
+        cases.annotate(n=Sum("cases"), later=Sum("with_subsequent_charge")),
+    )
+    charges = ChargeRollup.objects.filter(scope).order_by().values(*charge_columns, "timing", "category_id")
+    _insert(charge_rollup, (*charge_columns, "timing", "category_id", "cases"), charges.annotate(n=Sum("cases")))
 
 
 def _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns):
@@ -128,7 +151,10 @@ def _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns):
             n=Count("pk"), later=Count("pk", filter=Q(first_subsequent_code__isnull=False))
         ),
     )
-    charges = CaseCharge.objects.filter(_where(marks, "detainer__"), is_public=True).order_by()
+    charges = CaseCharge.objects.filter(is_public=True).order_by()
+    if ALL not in marks:
+        # Driven from the touched cases (their indexes), not from a join over every charge.
+        charges = charges.filter(detainer__in=Detainer.objects.filter(_where(marks)).values("pk"))
     of_case = [f"detainer__{c}" for c in charge_columns]
     # One CaseCharge row per (case, category, timing): counting rows counts cases.
     _insert(
