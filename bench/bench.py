@@ -5,9 +5,12 @@
 
 1. Fills a separate benchmark database with synthetic cases (generate_synthetic), unless
    it already holds exactly that many.
-2. Starts gunicorn with production settings: one worker, one database connection.
+2. Starts gunicorn with production settings: one worker, one database connection, every
+   cache off (DJANGO_CACHE=off).
 3. For each URL of the mix, runs wrk with one connection for --seconds and records p50,
    p99, requests per second and bytes per response; counts SQL queries per page in-process.
+   Then, with the caches on, the pages whose target allows a cache: /stats/ unfiltered and
+   a repeated shared link (the whole-page cache).
 4. Exports the same cases to SQLite and serves them with Datasette (.venv-bench), and
    measures its table page with the equivalent filters and facets.
 5. Prints the table, with our p50 divided by Datasette's, and saves
@@ -77,9 +80,18 @@ def url_mix(v, total):
         ("agency detail", f"/agencies/{v['agency']}/"),
         ("stats, unfiltered", "/stats/"),
         ("stats, filtered", f"/stats/?quarter={q(v['quarter'])}"),
-        ("shared link, repeated", f"/cases/?quarter={quarter}&charge={charge}"),
     ]
     return mix
+
+
+def cached_mix(v):
+    """Pages whose target allows a cache: measured with the caches on (warmed by wrk's first request)."""
+    q = urllib.parse.quote
+    return [
+        ("stats, unfiltered (cached)", "/stats/"),
+        ("shared link, repeated (page cache)", f"/cases/?quarter={q(v['quarter'])}&charge={q(v['charge'])}"),
+        ("list, unfiltered (page cache)", "/cases/"),
+    ]
 
 
 def datasette_mix(v):
@@ -173,19 +185,24 @@ def main():
     counts = json.loads(
         subprocess.run(
             [str(common.PYTHON), "bench/querycount.py", *[p for _, p in mix]],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+            cwd=ROOT, env={**env, "DJANGO_CACHE": "off"}, capture_output=True, text=True, check=True,
         ).stdout.strip().splitlines()[-1]
     )  # fmt: skip
 
     ours = {}
-    with common.gunicorn(env, args.port, workers=1, threads=1) as (_server, base):
+    # Uncached: DJANGO_CACHE=off turns every cache off (pages, counts, statistics).
+    with common.gunicorn({**env, "DJANGO_CACHE": "off"}, args.port, workers=1, threads=1) as (_server, base):
         for label, path in mix:
-            common.log(f"  ours: {label}")
-            ours[label] = {"path": path, **measure(base, path, args.seconds), **counts.get(path, {})}
+            common.log(f"  ours, uncached: {label}")
+            ours[label] = {"path": path, "cache": "off", **measure(base, path, args.seconds), **counts.get(path, {})}
         export_path = f"/cases/?agency={values['export_agency']}&_export=csv"
         status = common.get(base + export_path.replace("_export=csv", "_export=csv&_probe=1"))[0]
         export = measure_export(base, export_path) if status == 200 else {"skipped": f"export answered {status}"}
         export["expected_rows"] = values["export_rows"]
+    with common.gunicorn(env, args.port, workers=1, threads=1) as (_server, base):
+        for label, path in cached_mix(values):
+            common.log(f"  ours, cached: {label}")
+            ours[label] = {"path": path, "cache": "on", **measure(base, path, args.seconds)}
 
     peer = {} if args.no_datasette else run_datasette(values, args.seconds, env)
 
@@ -196,8 +213,8 @@ def main():
     lines = [
         f"### {args.engine}, {args.cases:,} cases, one gunicorn worker, {args.seconds} s per URL",
         "",
-        "| page | p50 ms | p99 ms | req/s | bytes | SQL queries | Datasette p50 ms | ours ÷ Datasette |",
-        "|---|---|---|---|---|---|---|---|",
+        "| page | cache | p50 ms | p99 ms | req/s | bytes | SQL queries | Datasette p50 ms | ours ÷ Datasette |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, r in ours.items():
         d = peer.get(label) if isinstance(peer, dict) else None
@@ -206,7 +223,7 @@ def main():
         statuses = ", ".join(f"{code}×{n}" for code, n in r["statuses"].items() if code != "200")
         label = f"{label} (**{statuses}**)" if statuses else label
         lines.append(
-            f"| {label} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['rps']:.0f} | {r['bytes']:,} | "
+            f"| {label} | {r['cache']} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['rps']:.0f} | {r['bytes']:,} | "
             f"{r.get('queries', '')} | {dp50} | {ratio} |"
         )
     if "rows" in export:
