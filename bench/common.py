@@ -115,10 +115,12 @@ def gunicorn(env, port, workers=2, threads=4, extra_args=()):
             process.kill()
 
 
-def wrk(base, paths, *, seconds, connections, threads=2):
+def wrk(base, paths, *, seconds, connections, threads=2, cookie=None):
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed (apt-get install wrk)")
     env = {**os.environ, "WRK_PATHS": ",".join(paths)}
+    if cookie:
+        env["WRK_COOKIE"] = cookie
     result = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "--latency",
          "-s", str(ROOT / "bench" / "mix.lua"), base],

@@ -19,7 +19,10 @@ end
 function request()
   counter = counter + 1
   local path = paths[(counter % #paths) + 1]
-  return wrk.format("GET", path, { ["X-Forwarded-Proto"] = "https", ["Host"] = "127.0.0.1" })
+  local headers = { ["X-Forwarded-Proto"] = "https", ["Host"] = "127.0.0.1" }
+  -- A cookie makes the request bypass the whole-page cache (as a logged-in visitor would).
+  if os.getenv("WRK_COOKIE") then headers["Cookie"] = os.getenv("WRK_COOKIE") end
+  return wrk.format("GET", path, headers)
 end
 
 function response(status, headers, body)
