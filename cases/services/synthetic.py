@@ -267,11 +267,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
     written = [Report, Agency, Individual, Arrest, ArrestCharge, Detainer, CaseCharge, *rollups.ROLLUP_MODELS]
     tables = ", ".join(model._meta.db_table for model in written)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            # VACUUM marks the new pages all-visible, so that index-only scans need no heap.
-            cursor.execute(f"VACUUM (ANALYZE) {tables}")
-        else:
-            cursor.execute(f"ANALYZE {tables}" if connection.vendor == "postgresql" else "ANALYZE")
+        cursor.execute(f"ANALYZE {tables}" if connection.vendor == "postgresql" else "ANALYZE")
     return counts
 
 
