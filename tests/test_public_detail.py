@@ -199,12 +199,14 @@ def test_charge_page_splits_prior_and_subsequent(client, world):
 DETAIL_QUERIES = {
     # case, report, agency and individual in one; arrests; their charges; the individual's detainers; corrections
     "case": 5,
-    # agency; its cases' count; rows; charge category names; by quarter; prior and subsequent charge counts
-    "agency": 7,
-    # report with its count; count; rows; charge category names; corrections; charts: by agency, prior, subsequent
-    "report": 8,
-    # category with its counts; count; rows; charge category names; chart: by quarter
-    "charge": 5,
+    # agency; its cases' count; rows; their agencies; charge category names; by quarter; prior and
+    # subsequent charge counts
+    "agency": 8,
+    # report with its count; count; rows; their agencies; charge category names; corrections; charts:
+    # by agency, prior, subsequent
+    "report": 9,
+    # category with its counts; count; rows; their agencies; charge category names; chart: by quarter
+    "charge": 6,
 }
 
 
