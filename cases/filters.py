@@ -59,10 +59,13 @@ def _slug_filter(field_name, queryset, noun, **kwargs):
 
 
 def _code_filter(field_name, choices, noun, label):
+    # Choices as a callable: each request deep-copies its filters and form fields, and a
+    # copied list of some 250 countries cost more than the rest of the filter form.
+    choices = tuple(choices)
     return django_filters.MultipleChoiceFilter(
         field_name=field_name,
         label=label,
-        choices=choices,
+        choices=lambda: choices,
         distinct=False,
         error_messages={"invalid_choice": f"“%(value)s” is not a {noun}."},
     )
