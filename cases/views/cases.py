@@ -68,7 +68,8 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
             chips=applied,
             rejected=[
                 (param, value)
-                for param in self.filterset.form.errors
+                # An unbound filter set has no errors: no form is built for it (it is not rendered).
+                for param in (self.filterset.form.errors if self.filterset.is_bound else ())
                 for value in qs.values_of(self.query_pairs, param)
             ],
             facets=case_facets(self.filterset, lambda param: qs.values_of(self.query_pairs, param)),
