@@ -108,8 +108,8 @@ def _frozen(lookups):
 
 
 def rollup_totals():
-    """Headline numbers of the published cases, as ``Detainer.objects.published().totals()``
-    gives them, from the rollups: cases, agencies, reports, cases with a later charge."""
+    """Headline numbers of the published cases, from the rollups: cases, agencies, reports,
+    and cases with a charge after release."""
     cases = CaseReportRollup.objects.aggregate(
         cases=Sum("cases"), with_later_charge=Sum("with_subsequent_charge"), reports=Count("report", distinct=True)
     )

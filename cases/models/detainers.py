@@ -77,16 +77,6 @@ class DetainerQuerySet(models.QuerySet):
             visible = Q()
         return self.filter(visible, individual_id=individual_id).select_related("report", "declining_agency")
 
-    def totals(self):
-        """Headline numbers computed from the records, in one query."""
-        later = CaseCharge.objects.filter(detainer=models.OuterRef("pk"), timing=CaseCharge.Timing.SUBSEQUENT)
-        return self.order_by().aggregate(
-            cases=models.Count("pk"),
-            agencies=models.Count("declining_agency", distinct=True),
-            reports=models.Count("report", distinct=True),
-            with_later_charge=models.Count("pk", filter=Q(models.Exists(later))),
-        )
-
     def for_detail(self):
         return self.select_related(
             "report",
