@@ -26,6 +26,7 @@ from django_countries import countries
 
 from . import lookups
 from .dates import Precision
+from .services.derive import CHARGE_COLUMNS
 
 FORMATS = ("csv", "json", "xlsx")
 CHUNK = 2000  # rows read per query (and their charges in one more)
@@ -33,7 +34,6 @@ OUTPUT_ROWS = 500  # rows per chunk written to the client: one socket write, not
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_CHARS = frozenset(FORMULA_START)  # the same, for the CSV writer's inner loop
-CHARGE_SEPARATOR = " | "
 # "<", ">" and "&" as JSON escapes: a JSON export stays inert even if pasted into HTML.
 _JSON_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -126,7 +126,6 @@ CASE_COLUMNS = [
 ]
 
 CASE_FIELDS = (
-    "pk",
     "case_id",
     "report__slug",
     "report__title",
@@ -153,8 +152,10 @@ CASE_FIELDS = (
     "verification_status",
     "days_to_next_arrest",
     "report__source_url",
-    "charges",
 )
+# CSV and XLSX print the charges as stored text (derive.charge_columns); JSON lists them.
+TABLE_CHARGE_FIELDS = tuple(CHARGE_COLUMNS)
+JSON_CHARGE_COLUMNS = {"prior_charge_codes", "prior_charges", "subsequent_charge_codes", "subsequent_charges"}
 
 
 def _chunks(iterable, size):
@@ -170,10 +171,6 @@ def _iso_of(value, precision):
     return value.isoformat()[:7] if precision == Precision.MONTH else value.isoformat()
 
 
-def _iso(row, field):
-    return _iso_of(row[field], row[f"{field}_precision"])
-
-
 def _charge_dicts(charges, categories):
     """``Detainer.charges`` entries as the JSON export shows them."""
     return [
@@ -182,20 +179,11 @@ def _charge_dicts(charges, categories):
     ]
 
 
-def _charge_codes(charges, categories):
-    return "|".join(categories[c[0]][0] for c in charges)
-
-
-def _charge_text(charges, categories):
-    return CHARGE_SEPARATOR.join(
-        f"{categories[c][0]} {categories[c][2]} ({kind}): {wording}" for c, kind, wording, _on in charges
-    )
-
-
-def case_records(queryset):
-    """Row dicts for every case, in the queryset's order, read in chunks by one query each.
-    The charges come from the derived ``charges`` column: no arrest or charge is read."""
-    return queryset.values(*CASE_FIELDS).iterator(chunk_size=CHUNK)
+def case_records(queryset, *extra):
+    """Rows (tuples of CASE_FIELDS, then ``extra``) for every case, in the queryset's order,
+    read in chunks by one query each. No arrest or charge is read: the charges come from
+    columns derived on the case."""
+    return queryset.values_list(*CASE_FIELDS, *extra).iterator(chunk_size=CHUNK)
 
 
 @functools.cache
@@ -209,44 +197,22 @@ def _url_pattern(name, kwarg):
     return reverse(name, kwargs={kwarg: "__key__"})
 
 
-def _case_values(row, url_of, categories, countries):
-    prior, subsequent = row["charges"].get("prior", []), row["charges"].get("subsequent", [])
+def _case_values(row, url_of, countries):
+    """One row of CASE_FIELDS (and any charge columns after them) as export cells."""
+    (case_id, report, report_title, report_row, page, quarter, agency, agency_name, agency_type, ori, city, county,
+     state, aor, citizenship, gender, lodged, lodged_precision, declined, declined_precision, released,
+     released_precision, form, status, days, source_url, *charges) = row  # fmt: skip
     return [
-        row["case_id"],
-        url_of(row["case_id"]),
-        row["report__slug"],
-        row["report__title"],
-        row["row"],
-        row["page"],
-        row["quarter"],
-        row["declining_agency__slug"],
-        row["declining_agency__name"],
-        row["declining_agency__agency_type"],
-        row["declining_agency__ori"],
-        row["declining_agency__city"],
-        row["declining_agency__county"],
-        row["declining_agency__state"],
-        row["declining_agency__aor__slug"] or "",
-        row["citizenship"],
-        countries.get(row["citizenship"], ""),
-        row["individual__gender"],
-        _iso(row, "lodged_on"),
-        _iso(row, "declined_on"),
-        _iso(row, "released_on"),
-        row["form"],
-        row["verification_status"],
-        row["days_to_next_arrest"],
-        _charge_codes(prior, categories),
-        _charge_text(prior, categories),
-        _charge_codes(subsequent, categories),
-        _charge_text(subsequent, categories),
-        row["report__source_url"],
-    ]
+        case_id, url_of(case_id), report, report_title, report_row, page, quarter, agency, agency_name, agency_type,
+        ori, city, county, state, aor or "", citizenship, countries.get(citizenship, ""), gender,
+        _iso_of(lodged, lodged_precision), _iso_of(declined, declined_precision), _iso_of(released, released_precision),
+        form, status, days, *charges, source_url,
+    ]  # fmt: skip
 
 
 def case_export(queryset, meta, absolute):
     """The cases of ``queryset`` (already filtered and ordered). ``absolute`` makes a full URL."""
-    names = [c.name for c in CASE_COLUMNS]
+    names = [c.name for c in CASE_COLUMNS if c.name not in JSON_CHARGE_COLUMNS]
     pattern = _url_pattern("cases:case-detail", "case_id")
     categories, countries = lookups.categories(), _country_names()
 
@@ -254,16 +220,14 @@ def case_export(queryset, meta, absolute):
         return absolute(pattern.replace("__key__", case_id))
 
     def rows():
-        for row in case_records(queryset):
-            yield _case_values(row, url_of, categories, countries)
+        for row in case_records(queryset, *TABLE_CHARGE_FIELDS):
+            yield _case_values(row, url_of, countries)
 
     def json_rows():
-        for row in case_records(queryset):
-            item = dict(zip(names, _case_values(row, url_of, categories, countries), strict=True))
-            for key in ("prior_charge_codes", "prior_charges", "subsequent_charge_codes", "subsequent_charges"):
-                del item[key]
-            item["prior_charges"] = _charge_dicts(row["charges"].get("prior", []), categories)
-            item["subsequent_charges"] = _charge_dicts(row["charges"].get("subsequent", []), categories)
+        for *row, charges in case_records(queryset, "charges"):
+            item = dict(zip(names, _case_values(row, url_of, countries), strict=True))
+            item["prior_charges"] = _charge_dicts(charges.get("prior", []), categories)
+            item["subsequent_charges"] = _charge_dicts(charges.get("subsequent", []), categories)
             yield item
 
     return Export("cases", CASE_COLUMNS, rows(), meta, json_rows())

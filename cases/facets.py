@@ -91,13 +91,10 @@ def _count(filterset, applied, use_rollups=True):
     for excluded, params in bases.items():
         queryset = filterset.qs_without(excluded)
         columns = [GROUPED[p][1] for p in params if p in GROUPED]
-        if columns:
-            by_column = queryset.group_counts(columns)
-            counts.update({p: by_column[GROUPED[p][1]] for p in params if p in GROUPED})
         timings = [CHARGES[p][1] for p in params if p in CHARGES]
-        if timings:
-            by_timing = queryset.charge_group_counts(timings)
-            counts.update({p: by_timing[CHARGES[p][1]] for p in params if p in CHARGES})
+        by_column, by_timing = queryset.facet_counts(columns, timings)
+        counts.update({p: by_column[GROUPED[p][1]] for p in params if p in GROUPED})
+        counts.update({p: by_timing[CHARGES[p][1]] for p in params if p in CHARGES})
     return counts
 
 

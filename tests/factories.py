@@ -225,6 +225,10 @@ def bulk_cases(report, count, *, agency, start_row=1):
                 "prior": [[prior.pk, ChargeKind.CHARGE, "possession", "2018-01-10"]],
                 "subsequent": [[later.pk, ChargeKind.CHARGE, "murder", "2018-02-19"]],
             },
+            prior_charge_codes=prior.code,
+            prior_charges_text=f"{prior.code} {prior.name} (charge): possession",
+            subsequent_charge_codes=later.code,
+            subsequent_charges_text=f"{later.code} {later.name} (charge): murder",
         )
         for n, (individual, arrest) in enumerate(zip(individuals, custody, strict=True))
     )

@@ -118,6 +118,14 @@ def test_charges_column_lists_each_groups_charges_in_date_order():
         ],
         "subsequent": [[ids["09"], "charge", "murder", "2018-02-19"]],
     }
+    # The same charges as the CSV and XLSX exports print them, stored on the case.
+    names = {code: category(code).name for code in ids}
+    assert case.prior_charge_codes == "23|35|13"
+    assert case.prior_charges_text == (
+        f"23 {names['23']} (conviction): theft | 35 {names['35']} (charge): possession"
+        f" | 13 {names['13']} (conviction): assault"
+    )
+    assert (case.subsequent_charge_codes, case.subsequent_charges_text) == ("09", f"09 {names['09']} (charge): murder")
 
 
 def test_changing_a_category_code_refreshes_the_copied_first_codes():
@@ -128,3 +136,13 @@ def test_changing_a_category_code_refreshes_the_copied_first_codes():
     possession.save()
     case.refresh_from_db()
     assert (case.first_prior_code, case.first_subsequent_code) == ("99", "09")
+
+
+def test_renaming_a_category_refreshes_the_stored_charge_text():
+    case = make_case(ReportFactory(), 1)
+    possession = category("35")
+    possession.name = "Controlled substances"
+    possession.save()
+    case.refresh_from_db()
+    assert case.prior_charges_text.startswith("35 Controlled substances (")
+    assert case.first_prior_code == "35"

@@ -91,3 +91,16 @@ def test_what_the_rollups_cannot_express_is_counted_from_the_cases(values):
     )
     assert counts.rollup_count(many) is None
     assert counts.rollup_for(many, {"charge"}, "charge") is not None  # its own facet ignores it
+
+
+def test_case_and_charge_counts_in_one_statement_equal_the_separate_counts(values):
+    """``facet_counts`` (one statement on PostgreSQL) gives what the two separate queries give."""
+    columns = [column for _label, column in facets.GROUPED.values()]
+    timings = [timing for _label, timing in facets.CHARGES.values()]
+    checked = 0
+    for pairs in _combinations(values):
+        queryset = _filterset(pairs).qs
+        expected = (queryset.group_counts(columns), queryset.charge_group_counts(timings))
+        assert queryset.facet_counts(columns, timings) == expected, pairs
+        checked += 1
+    assert checked > 130

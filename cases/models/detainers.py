@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -119,6 +119,18 @@ class DetainerQuerySet(models.QuerySet):
         from ..grouping import group_counts
 
         return group_counts(self, columns)
+
+    def facet_counts(self, columns, timings):
+        """``(group_counts(columns), charge_group_counts(timings))``; on PostgreSQL in one
+        statement that finds the matching cases once."""
+        if connection.vendor == "postgresql" and columns and timings:
+            from ..grouping import case_and_charge_counts
+
+            return case_and_charge_counts(self, columns, timings)
+        return (
+            self.group_counts(columns) if columns else {},
+            self.charge_group_counts(timings) if timings else {},
+        )
 
     def charge_group_counts(self, timings):
         """``{timing: [(category_id, count), ...]}``, largest first; timing None means any arrest.
@@ -256,6 +268,12 @@ class Detainer(models.Model):
     # {"prior": [[category id, kind, wording, arrest date (ISO, at its precision)], ...],
     #  "subsequent": [...]}, in date order. Category names are looked up when shown.
     charges = models.JSONField(default=dict, blank=True, editable=False)
+    # The same charges as the CSV and XLSX exports print them (see derive.charge_columns),
+    # so that an export streams stored text instead of rebuilding it for every row.
+    prior_charge_codes = models.TextField(blank=True, editable=False)
+    prior_charges_text = models.TextField(blank=True, editable=False)
+    subsequent_charge_codes = models.TextField(blank=True, editable=False)
+    subsequent_charges_text = models.TextField(blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -268,7 +286,8 @@ class Detainer(models.Model):
         verbose_name = "detainer (case)"
         verbose_name_plural = "detainers (cases)"
         indexes = [
-            models.Index(fields=["quarter"], name="detainer_quarter_idx"),
+            # No index on quarter alone: PostgreSQL preferred it (the table is stored in quarter
+            # order) to the agency index below, and read a whole quarter to find one agency's cases.
             models.Index(fields=["declining_agency", "quarter"], name="detainer_agency_quarter_idx"),
             models.Index(fields=["verification_status"], name="detainer_status_idx"),
             # The public list: every filter and every sort column leads with is_public.

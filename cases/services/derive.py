@@ -94,6 +94,24 @@ def charge_summary(prior, subsequent):
     return {"prior": rows(prior), "subsequent": rows(subsequent)}
 
 
+CHARGE_SEPARATOR = " | "
+CHARGE_COLUMNS = ["prior_charge_codes", "prior_charges_text", "subsequent_charge_codes", "subsequent_charges_text"]
+
+
+def charge_columns(summary, categories):
+    """The export text of a ``charge_summary``: for each group, its NCIC codes joined by "|"
+    and its charges joined by " | ", each as "CODE Category (kind): wording as published".
+    ``categories`` is ``{pk: (code, name)}``."""
+    columns = {}
+    for group in ("prior", "subsequent"):
+        charges = summary.get(group, [])
+        columns[f"{group}_charge_codes"] = "|".join(categories[c[0]][0] for c in charges)
+        columns[f"{group}_charges_text"] = CHARGE_SEPARATOR.join(
+            f"{categories[c][0]} {categories[c][1]} ({kind}): {wording}" for c, kind, wording, _on in charges
+        )
+    return columns
+
+
 def _derived(detainer, arrests):
     """The (category, timing) pairs, days to the next arrest and charge summary that
     ``detainer`` should have."""
@@ -117,15 +135,17 @@ DERIVED_FIELDS = [
     "citizenship",
     "agency_name",
     "charges",
+    *CHARGE_COLUMNS,
 ]
 
 
 def category_codes():
-    return dict(ChargeCategory.objects.values_list("pk", "code"))
+    """``{pk: (code, name)}``, read fresh: a category just renamed must show its new name."""
+    return {pk: (code, name) for pk, code, name in ChargeCategory.objects.values_list("pk", "code", "name")}
 
 
 def _lowest(codes, wanted, timing):
-    return min((codes[category_id] for category_id, t in wanted if t == timing), default=None)
+    return min((codes[category_id][0] for category_id, t in wanted if t == timing), default=None)
 
 
 def copied_columns(detainer):
@@ -184,6 +204,7 @@ def refresh_individuals(individual_ids, chunk_size=500):
             values = {
                 "days_to_next_arrest": days,
                 "charges": charges,
+                **charge_columns(charges, codes),
                 "first_prior_code": _lowest(codes, wanted, CaseCharge.Timing.PRIOR),
                 "first_subsequent_code": _lowest(codes, wanted, CaseCharge.Timing.SUBSEQUENT),
                 **copied,
@@ -239,8 +260,8 @@ def agency_changed(agency):
 
 
 def category_changed(category):
-    """Cases copy the lowest NCIC code of their charges (first_prior_code, first_subsequent_code);
-    ``charges`` holds category ids, and names are looked up when shown."""
+    """Cases copy the lowest NCIC code of their charges (first_prior_code, first_subsequent_code)
+    and the export text of their charges, which holds category codes and names."""
     individuals = Detainer.objects.filter(case_charges__category=category).values_list("individual_id", flat=True)
     refresh_individuals(set(individuals))
 

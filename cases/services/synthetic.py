@@ -22,6 +22,7 @@ from ..fiscal import FiscalQuarter
 from ..geo import US_STATES
 from ..models import Agency, ChargeCategory, Detainer, FieldOffice, Report
 from . import rollups
+from .derive import CHARGE_COLUMNS, charge_columns
 
 SYNTHETIC_PREFIX = "synthetic-"
 CHUNK = 20_000
@@ -163,7 +164,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
     counts = dict.fromkeys(["reports", "agencies", "individuals", "arrests", "charges", "cases", "case_charges"], 0)
     offices = dict(FieldOffice.objects.values_list("name", "pk"))
     categories = list(ChargeCategory.objects.order_by("code").values_list("code", "pk"))
-    codes = {pk: code for code, pk in categories}
+    codes = {pk: (code, name) for pk, code, name in ChargeCategory.objects.values_list("pk", "code", "name")}
     category_weights = [COMMON_CHARGES.get(code, 1) for code, _ in categories]
     pick_category = lambda k: rng.choices(categories, weights=category_weights, k=k)  # noqa: E731
     pick_country = _weighted(rng, COUNTRIES)
@@ -354,12 +355,14 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick
         case = ids["case"]
         ids["case"] += 1
         state, aor, agency_name = places[agency]
-        first_prior = min((codes[c] for c in prior_codes), default=None)
-        first_later = min((codes[c] for c in subsequent_codes), default=None)
+        first_prior = min((codes[c][0] for c in prior_codes), default=None)
+        first_later = min((codes[c][0] for c in subsequent_codes), default=None)
+        text = charge_columns(summary, codes)
         cases.append(
             (case, report_id, row, None, f"{slug}-{row:02d}", individual, custody, agency, lodged, "day", released,
              "day", released, "day", "I-247A", "as_reported", "", quarter.slug, days, now, now,
-             True, state, aor, country, first_prior, first_later, agency_name, json.dumps(summary))
+             True, state, aor, country, first_prior, first_later, agency_name, json.dumps(summary),
+             *(text[column] for column in CHARGE_COLUMNS))
         )  # fmt: skip
         for timing, group in (("prior", prior_codes), ("subsequent", subsequent_codes)):
             for category in sorted(group):
@@ -378,7 +381,7 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick
              "lodged_on", "lodged_on_precision", "declined_on", "declined_on_precision", "released_on",
              "released_on_precision", "form", "verification_status", "agency_response", "quarter",
              "days_to_next_arrest", "created_at", "updated_at", "is_public", "state", "aor_id", "citizenship",
-             "first_prior_code", "first_subsequent_code", "agency_name", "charges"],
+             "first_prior_code", "first_subsequent_code", "agency_name", "charges", *CHARGE_COLUMNS],
             cases,
         ),
         "cases_casecharge": (["id", "timing", "category_id", "detainer_id", "is_public", "quarter"], case_charges),

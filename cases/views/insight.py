@@ -11,6 +11,7 @@ from ..compare import Comparison, InvalidComparison
 from ..filters import CaseFilter
 from ..fiscal import FiscalQuarter
 from ..models import Detainer
+from ..services.derive import CHARGE_SEPARATOR
 from .cases import CaseListView
 from .exporting import ExportMixin
 from .mixins import CanonicalQueryMixin, ShareMetaMixin
@@ -114,7 +115,7 @@ class DataDictionaryView(ShareMetaMixin, TemplateView):
                 ("Agencies", reverse("cases:agency-list"), exports.AGENCY_COLUMNS),
                 ("Statistics", reverse("cases:stats"), exports.STATS_COLUMNS),
             ],
-            separator=exports.CHARGE_SEPARATOR,
+            separator=CHARGE_SEPARATOR,
             formula_start=" ".join(repr(c)[1:-1] for c in exports.FORMULA_START),
         )
         return context
