@@ -23,6 +23,7 @@ from .models import (
     Individual,
     Report,
 )
+from .requestmemo import once
 
 VERSION_KEY = "insight:data-version"
 AS_OF_KEY = "insight:data-as-of"
@@ -69,7 +70,12 @@ def bump(**kwargs):
 
 
 def data_as_of():
-    """When the data last changed: kept by ``bump``; after a restart, the latest report or correction."""
+    """When the data last changed: kept by ``bump``; after a restart, the latest report or
+    correction. Read once per request (the page, its citation and Last-Modified share it)."""
+    return once("data-as-of", _data_as_of)
+
+
+def _data_as_of():
     value = cache.get(AS_OF_KEY)
     if value is None:
         from django.db.models import Max

@@ -78,13 +78,9 @@ class DetainerQuerySet(models.QuerySet):
         return self.filter(visible, individual_id=individual_id).select_related("report", "declining_agency")
 
     def for_detail(self):
-        return self.select_related(
-            "report",
-            "individual",
-            "custody_arrest",
-            "declining_agency__aor",
-            "declining_agency__parent",
-        )
+        """What the case page shows of the case itself. Its custody arrest is taken from the
+        timeline's arrests, which are loaded anyway; each further join costs planning time."""
+        return self.select_related("report", "individual", "declining_agency")
 
     def search(self, text):
         """Free text: case id, agency name or place, report title, charge wording or category, country."""

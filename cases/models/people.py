@@ -43,7 +43,13 @@ class ArrestQuerySet(models.QuerySet):
         """Arrests in date order with their agencies and charges: three queries, however many."""
         return (
             self.select_related("arresting_agency")
-            .prefetch_related(models.Prefetch("charges", queryset=ArrestCharge.objects.select_related("category")))
+            .prefetch_related(
+                models.Prefetch(
+                    # By column, not by the Meta ordering, which would join each charge's arrest.
+                    "charges",
+                    queryset=ArrestCharge.objects.select_related("category").order_by("arrest_id", "pk"),
+                )
+            )
             .order_by("arrested_on", "pk")
         )
 
