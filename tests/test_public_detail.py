@@ -130,6 +130,139 @@ def test_history_of_a_draft_case_is_not_shown_on_a_public_case(client, world):
     assert "fy2018-q3-07" not in text(client.get(case_url("fy2018-q2-01")))
 
 
+@pytest.fixture
+def full_history(world):
+    """fy2018-q2-01's individual with every kind of fact the case page shows: an earlier arrest
+    and detainer known to the month and listed in no report, an arrest with neither date,
+    agency nor charge, two more detainers in published reports, one in a draft, and
+    corrections published with the report or still in a draft."""
+    case = world.q2.detainers.get(row=1)
+    individual = case.individual
+    with derive.batch():
+        earlier = ArrestFactory(
+            individual=individual,
+            arresting_agency=world.slo,
+            arrested_on=dt.date(2017, 12, 1),
+            arrested_on_precision="month",
+            age_at_arrest=None,
+        )
+        ArrestChargeFactory(arrest=earlier, category=category("50"), wording="probation violation", kind="conviction")
+        ArrestFactory(
+            individual=individual,
+            arresting_agency=None,
+            arrested_on=None,
+            age_at_arrest=None,
+            citation="Court file 17-1",
+        )
+        DetainerFactory(
+            report=None,
+            row=None,
+            individual=individual,
+            custody_arrest=earlier,
+            declining_agency=world.slo,
+            lodged_on=dt.date(2017, 12, 1),
+            lodged_on_precision="month",
+            declined_on=None,
+            released_on=None,
+        )
+        DetainerFactory(report=world.q2, row=9, individual=individual, declining_agency=world.philly)
+        DetainerFactory(report=world.q2_2017, row=9, individual=individual, declining_agency=world.travis)
+        DetainerFactory(
+            report=world.draft,
+            row=9,
+            individual=individual,
+            declining_agency=world.lapd,
+            lodged_on=dt.date(2018, 2, 25),
+            declined_on=None,
+            released_on=None,
+        )
+    individual.gender = "male"
+    individual.save()
+    case.form = "I-247A"
+    case.agency_response = "The department disputes the dates."
+    case.save()
+    for day, what in ((1, "Lodged date corrected."), (2, "Row number corrected."), (3, "Agency corrected.")):
+        CorrectionFactory(report=world.q2, detainer=case, published_on=dt.date(2019, 8, day), what_changed=what)
+    CorrectionFactory(report=world.draft, detainer=case, what_changed="Not yet published.")
+    return case
+
+
+def test_case_page_shows_every_fact_of_a_full_history_in_the_pinned_queries(
+    client, django_assert_num_queries, full_history
+):
+    with django_assert_num_queries(DETAIL_QUERIES["case"]):
+        html = text(client.get(case_url("fy2018-q2-01")))
+
+    # Summary: both agencies, the individual, the custody arrest and the detainer itself.
+    assert (
+        '<dt>Declining agency</dt> <dd><a href="/agencies/los-angeles-police-department-ca/">'
+        "Los Angeles Police Department</a>, police department, CA</dd>"
+    ) in html
+    assert (
+        '<dt>Arresting agency</dt> <dd><a href="/agencies/los-angeles-police-department-ca/">'
+        "Los Angeles Police Department</a>, CA</dd>"
+    ) in html
+    assert "<dt>Quarter</dt><dd>FY2018 Q2</dd>" in html
+    assert "<dt>Citizenship</dt><dd>Mexico</dd>" in html
+    assert "<dt>Gender</dt><dd>Male</dd>" in html
+    assert "<dt>Age at arrest</dt><dd>30</dd>" in html
+    assert "<dt>Detainer lodged</dt><dd>12 Jan 2018</dd>" in html
+    assert "<dt>Decline recorded by ICE</dt><dd>20 Jan 2018</dd>" in html
+    assert "<dt>Released</dt><dd>20 Jan 2018</dd>" in html
+    assert "<dt>Detainer form</dt><dd>I-247A</dd>" in html
+    assert "<dt>Days from release to next arrest</dt><dd>30</dd>" in html
+    assert "<dt>Agency response</dt><dd>The department disputes the dates.</dd>" in html
+
+    # Timeline: every arrest and every visible detainer, in date order; the draft one is hidden.
+    timeline = html.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    assert '<time datetime="2017-12">Dec 2017</time>' in timeline
+    assert (
+        'Arrest by <a href="/agencies/san-luis-obispo-sheriff-ca/">San Luis Obispo County Sheriff&#x27;s Office</a>, CA'
+        in timeline
+    )
+    assert '<span class="kind kind-conviction">Conviction</span> “probation violation”' in timeline
+    assert "listed in no report" in timeline
+    assert "With San Luis Obispo County Sheriff&#x27;s Office, CA" in timeline
+    assert '<a href="/cases/fy2018-q2-09/">case fy2018-q2-09</a>' in timeline
+    assert '<a href="/cases/fy2017-q2-09/">case fy2017-q2-09</a>' in timeline
+    assert "With Philadelphia Police Department, PA" in timeline
+    assert "fy2018-q3-09" not in html
+    assert timeline.count('<span class="tag">this case</span>') == 3  # lodged, declined, released
+    assert "Date not reported" in timeline
+    assert '<p class="muted">No charge reported.</p>' in timeline
+    assert "Documented in: Court file 17-1" in timeline
+    assert "Arrest after release by" in timeline
+    assert '“murder” <span class="muted">— <a href="/charges/homicide/">09 Homicide</a>' in timeline
+    assert timeline.index("Dec 2017") < timeline.index("10 Jan 2018") < timeline.index("19 Feb 2018")
+
+    # Corrections: the published ones, newest first; none from a draft report.
+    corrections = html.split('<ol class="corrections">', 1)[1].split("</ol>", 1)[0]
+    assert re.findall(r"<dt>What changed</dt><dd>(.*?)</dd>", corrections) == [
+        "Agency corrected.",
+        "Row number corrected.",
+        "Lodged date corrected.",
+    ]
+    assert "Not yet published." not in html
+
+    # Source and "Cite this".
+    assert "<dt>Citation</dt><dd>Declined Detainer Report, FY2018 Q2, row 1</dd>" in html
+    assert '<textarea id="cite-text" class="cite-box" readonly rows="3">' in html
+
+
+def test_staff_see_draft_detainers_and_corrections_on_a_case_page(admin_client, full_history):
+    html = text(admin_client.get(case_url("fy2018-q2-01")))
+    assert '<a href="/cases/fy2018-q3-09/">case fy2018-q3-09</a>' in html
+    assert "<dt>What changed</dt><dd>Not yet published.</dd>" in html
+    assert html.count('<span class="tag">draft report: staff only</span>') == 1
+
+
+def test_a_draft_case_of_someone_with_a_public_case_is_404_for_the_public(public, admin_client, full_history):
+    assert public.get(case_url("fy2018-q3-09")).status_code == 404
+    html = text(admin_client.get(case_url("fy2018-q3-09")))
+    assert "Draft: Declined Detainer Report, FY2018 Q3 is not published." in html
+    assert '<a href="/cases/fy2018-q2-01/">case fy2018-q2-01</a>' in html
+
+
 def test_agency_page_shows_identity_cases_and_counts(client, world):
     parent = AgencyFactory(name="Los Angeles County Sheriff", slug="la-county-sheriff-ca")
     Agency.objects.filter(pk=world.lapd.pk).update(parent=parent)
@@ -197,8 +330,9 @@ def test_charge_page_splits_prior_and_subsequent(client, world):
 
 # Pinned query counts. Each page is loaded with 10 and with 500 cases behind it.
 DETAIL_QUERIES = {
-    # case, report, agency and individual in one; arrests; their charges; the individual's detainers; corrections
-    "case": 5,
+    # the case and its individual's detainers, with their reports, agencies and individual, in one;
+    # arrests; their charges; corrections with their reports
+    "case": 4,
     # agency; its cases' count; rows; their agencies; charge category names; by quarter; prior and
     # subsequent charge counts
     "agency": 8,

@@ -71,16 +71,20 @@ class DetainerQuerySet(models.QuerySet):
         )
 
     def on_timeline_of(self, individual_id, user):
-        """An individual's detainers that this user may see, including those listed in no report."""
-        visible = Q(report__isnull=True) | Q(report__status=ReportStatus.PUBLISHED)
+        """An individual's detainers that this user may see, including those listed in no report.
+        ``individual_id`` may be a subquery (see ``for_detail``). A published report is read from
+        ``is_public``, as ``published`` does: on the report's status, PostgreSQL plans longer."""
+        visible = Q(report__isnull=True) | Q(is_public=True)
         if getattr(user, "is_staff", False):
             visible = Q()
         return self.filter(visible, individual_id=individual_id).select_related("report", "declining_agency")
 
-    def for_detail(self):
-        """What the case page shows of the case itself. Its custody arrest is taken from the
-        timeline's arrests, which are loaded anyway; each further join costs planning time."""
-        return self.select_related("report", "individual", "declining_agency")
+    def for_detail(self, case_id, user):
+        """The case page's detainers, in one query: case ``case_id`` if ``user`` may see it, with
+        every detainer of its individual that the timeline shows (none if the case is hidden).
+        The case's custody arrest is taken from the timeline's arrests, which are loaded anyway."""
+        individual = self.visible_to(user).filter(case_id=case_id).order_by().values("individual_id")
+        return self.on_timeline_of(models.Subquery(individual), user).select_related("individual")
 
     def search(self, text):
         """Free text: case id, agency name or place, report title, charge wording or category, country."""

@@ -2,6 +2,7 @@
 
 import re
 
+from django.http import Http404
 from django.urls import reverse
 from django.views.generic import DetailView
 from django_filters.views import FilterView
@@ -102,8 +103,14 @@ class CaseDetailView(FormerSlugRedirectMixin, DraftNoticeMixin, ShareMetaMixin, 
     context_object_name = "case"
     template_name = "cases/case_detail.html"
 
-    def get_queryset(self):
-        return Detainer.objects.visible_to(self.request.user).for_detail()
+    def get_object(self, queryset=None):
+        """The case, picked from its individual's detainers (the timeline's), loaded in one query."""
+        case_id = self.kwargs[self.slug_url_kwarg]
+        self.detainers = list(Detainer.objects.for_detail(case_id, self.request.user))
+        case = next((detainer for detainer in self.detainers if detainer.case_id == case_id), None)
+        if case is None:
+            raise Http404(f"No {Detainer._meta.verbose_name} found matching the query")
+        return case
 
     def current_url_for_former_slug(self):
         """A case id whose report slug has since changed: fy2018q2-07 → fy2018-q2-07."""
@@ -131,11 +138,11 @@ class CaseDetailView(FormerSlugRedirectMixin, DraftNoticeMixin, ShareMetaMixin, 
         context = super().get_context_data(**kwargs)
         case = self.object
         arrests = list(Arrest.objects.filter(individual_id=case.individual_id).for_timeline())
-        detainers = list(Detainer.objects.on_timeline_of(case.individual_id, self.request.user))
         context.update(
-            timeline=case_timeline(case, arrests, detainers),
+            timeline=case_timeline(case, arrests, self.detainers),
             custody_arrest=next((a for a in arrests if a.pk == case.custody_arrest_id), None),
-            corrections=Correction.objects.visible_to(self.request.user).filter(detainer=case),
+            # With their reports: the list says which are in a draft report (staff only).
+            corrections=Correction.objects.visible_to(self.request.user).filter(detainer=case).select_related("report"),
             report=case.report,
         )
         return context
