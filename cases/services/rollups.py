@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.models import Count, Q, Sum, Value
 
 from ..models import CaseCharge, CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup, Detainer
+from ..models.detainers import public_q
 
 # Columns of the case table counted by each rollup, under the same names in both.
 CASE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id", "citizenship")
@@ -143,7 +144,7 @@ def _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns):
     rollup_scope = _where(marks)
     case_rollup.objects.filter(rollup_scope).delete()
     charge_rollup.objects.filter(rollup_scope).delete()
-    cases = Detainer.objects.filter(_where(marks), is_public=True).order_by()
+    cases = Detainer.objects.filter(_where(marks), public_q()).order_by()
     _insert(
         case_rollup,
         (*case_columns, "cases", "with_subsequent_charge"),
@@ -151,7 +152,7 @@ def _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns):
             n=Count("pk"), later=Count("pk", filter=Q(first_subsequent_code__isnull=False))
         ),
     )
-    charges = CaseCharge.objects.filter(is_public=True).order_by()
+    charges = CaseCharge.objects.filter(public_q()).order_by()
     if ALL not in marks:
         # Driven from the touched cases (their indexes), not from a join over every charge.
         charges = charges.filter(detainer__in=Detainer.objects.filter(_where(marks)).values("pk"))

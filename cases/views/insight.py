@@ -1,7 +1,10 @@
 """Statistics for any view of the cases, a comparison of two quarters, the data dictionary,
 and robots.txt."""
 
+import functools
+
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 
@@ -30,9 +33,11 @@ class StatsView(ExportMixin, CanonicalQueryMixin, FilterView):
         return Detainer.objects.published()
 
     def statistics(self):
+        """The counts, their summary, and the charts, built when first read: the page's chart
+        markup is usually cached, and building the charts' links costs more than the rest."""
         pairs = self.query_filter_pairs()
         data = stats.cached(self.object_list, pairs, self.filterset)
-        return data, stats.summary(data), stats.charts(data, pairs)
+        return data, stats.summary(data), SimpleLazyObject(functools.partial(stats.charts, data, pairs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
