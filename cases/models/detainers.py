@@ -96,24 +96,27 @@ class DetainerQuerySet(models.QuerySet):
         return self.on_timeline_of(models.Subquery(individual), user).select_related("individual")
 
     def search(self, text):
-        """Free text: case id, agency name or place, report title, charge wording or category, country."""
+        """Free text: case id, agency name or place, report title, charge wording or category,
+        country. The small tables (agencies, reports, categories, countries) and the charges'
+        wording are matched first, each once; a case then matches by its own columns. Matching
+        every case against its individual's charges row by row took 15 s at 1,000,000 cases.
+        An individual's arrests are all either prior or subsequent for each of their cases, so
+        a category named in the text matches through the derived CaseCharge rows."""
         from django_countries import countries
 
         text = (text or "").strip()
         if not text:
             return self
         codes = [code for code, name in countries if text.lower() in name.lower()]
-        charges = ArrestCharge.objects.filter(arrest__individual=models.OuterRef("individual")).filter(
-            Q(wording__icontains=text) | Q(category__name__icontains=text)
-        )
+        agencies = Agency.objects.filter(Q(name__icontains=text) | Q(city__icontains=text) | Q(county__icontains=text))
+        categories = ChargeCategory.objects.filter(name__icontains=text)
         return self.filter(
             Q(case_id__icontains=text)
-            | Q(declining_agency__name__icontains=text)
-            | Q(declining_agency__city__icontains=text)
-            | Q(declining_agency__county__icontains=text)
-            | Q(report__title__icontains=text)
-            | Q(individual__citizenship__in=codes)
-            | models.Exists(charges)
+            | Q(declining_agency__in=agencies.values("pk"))
+            | Q(report__in=Report.objects.filter(title__icontains=text).values("pk"))
+            | Q(citizenship__in=codes)
+            | Q(individual__in=ArrestCharge.objects.filter(wording__icontains=text).values("arrest__individual"))
+            | Q(pk__in=CaseCharge.objects.filter(category__in=categories.values("pk")).values("detainer"))
         )
 
     def with_charge(self, categories, timing=None):
