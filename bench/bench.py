@@ -51,10 +51,11 @@ quarter = Detainer.objects.values("quarter").annotate(n=Count("id")).order_by("-
 agency = (Detainer.objects.filter(quarter=quarter).values("declining_agency__slug")
           .annotate(n=Count("id")).order_by("-n").first()["declining_agency__slug"])
 charge = CaseCharge.objects.values("category__slug").annotate(n=Count("id")).order_by("-n").first()["category__slug"]
+rare = CaseCharge.objects.values("category__name").annotate(n=Count("id")).order_by("n").first()["category__name"]
 case = Detainer.objects.filter(quarter=quarter).order_by("row").values_list("case_id", flat=True).first()
 big = Detainer.objects.values("declining_agency__slug").annotate(n=Count("id")).order_by("-n").first()
 sortable = [c.name for c in CaseTable([]).columns if c.orderable]
-print(json.dumps({"quarter": quarter, "agency": agency, "charge": charge, "case": case,
+print(json.dumps({"quarter": quarter, "agency": agency, "charge": charge, "case": case, "rare": rare,
                   "export_agency": big["declining_agency__slug"], "export_rows": big["n"], "sortable": sortable}))
 """
     out = common.manage(env, "shell", "-c", code).stdout.strip().splitlines()[-1]
@@ -69,6 +70,8 @@ def url_mix(v, total):
         ("list, 1 filter (quarter)", f"/cases/?quarter={quarter}"),
         ("list, 2 filters (+agency)", f"/cases/?quarter={quarter}&agency={agency}"),
         ("list, 3 filters (+charge)", f"/cases/?quarter={quarter}&agency={agency}&charge={charge}"),
+        # Free text: the name of the rarest charge category (a few percent of the cases).
+        ("list, search (rarest charge)", f"/cases/?q={urllib.parse.quote_plus(v['rare'].lower())}"),
     ]
     for column in v["sortable"]:
         mix.append((f"sort {column}", f"/cases/?sort={column}"))

@@ -1,6 +1,7 @@
 """Counts by several columns at once: one GROUPING SETS query on PostgreSQL, one GROUP BY
 per column elsewhere."""
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Count, Sum
 
@@ -18,7 +19,10 @@ def group_counts(queryset, columns, total=None):
             for column in columns
         }
     selected = [*columns, total] if total else columns
-    sql, params = queryset.values(*selected).query.get_compiler(queryset.db).as_sql()
+    try:
+        sql, params = queryset.values(*selected).query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:  # a filter that nothing can match, e.g. a search's empty list of ids
+        return {column: [] for column in columns}
     quote = connection.ops.quote_name
     quoted = [quote(column) for column in columns]
     grouping = ", ".join(f"({column})" for column in quoted)
@@ -46,7 +50,10 @@ def case_and_charge_counts(queryset, columns, timings):
 
     queryset = queryset.order_by()
     quote = connection.ops.quote_name
-    sql, params = queryset.values("id", *columns).query.get_compiler(queryset.db).as_sql()
+    try:
+        sql, params = queryset.values("id", *columns).query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return {column: [] for column in columns}, {timing: [] for timing in timings}
     charges = quote(CaseCharge._meta.db_table)
     parts, part_params = [], []
     for index, column in enumerate(columns):

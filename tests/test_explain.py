@@ -120,3 +120,14 @@ def test_each_sort_reads_an_index_in_order_on_sqlite(cases, sort):
     assert "SEARCH cases_detainer USING" in text and "(is_public=?" in text, text
     assert "SCAN cases_detainer" not in text, text
     assert "USE TEMP B-TREE FOR ORDER BY" not in text, f"sorting {sort!r} sorts every row:\n{text}"
+
+
+@postgresql_only
+@pytest.mark.parametrize("term", ["zzzz", "fy2018", "dangerous drugs", "mex"])
+def test_search_reads_indexes_not_the_big_tables(cases, term):
+    """Free-text search: the case ids and the charges' wording through their trigram indexes
+    (migration 0013), the other matches through the small tables and the case indexes."""
+    text = plan(Detainer.objects.search_ids(term))
+    assert "Seq Scan on cases_detainer" not in text, text
+    assert "Seq Scan on cases_arrestcharge" not in text, text
+    assert "trgm_idx" in text, text

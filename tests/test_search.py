@@ -88,3 +88,45 @@ def test_search_page_lists_the_matches(client, world):
     html = text(client.get("/cases/?q=probation"))
     assert '<a href="/cases/fy2018-q2-02/">fy2018-q2-02</a>' in html
     assert "fy2018-q2-01" not in html.split("<table", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "url", ["/cases/?q=nothing+like+this", "/cases/?state=CA&q=nothing+like+this", "/stats/?q=zzzz"]
+)
+def test_a_search_matching_nothing_shows_an_empty_result(client, world, url):
+    """The search's list of matching ids is empty: every count and facet query still runs."""
+    html = text(client.get(url))
+    assert "0 cases" in html
+
+
+def test_a_search_matching_more_cases_than_the_id_list_holds_matches_the_same(world, monkeypatch):
+    """Past SEARCH_IDS_LISTED matches, the cases are filtered by the union itself."""
+    from cases.models import detainers
+
+    listed = set(Detainer.objects.published().search("police").values_list("pk", flat=True))
+    monkeypatch.setattr(detainers, "SEARCH_IDS_LISTED", 1)
+    assert set(Detainer.objects.published().search("police").values_list("pk", flat=True)) == listed
+    assert len(listed) > 1
+
+
+def test_a_broad_search_lists_its_cases_with_facets_uncounted(client, world, monkeypatch):
+    from cases import facets
+
+    monkeypatch.setattr(facets, "SEARCH_COUNTED_UP_TO", 1)
+    html = text(client.get("/cases/?state=CA&q=fy2018-q2"))  # two cases
+    assert "This search matches more than 1 cases, too many to count for each filter choice" in html
+    assert html.count("Not counted for a search that matches this many cases.") == len(facets.ORDER)
+    assert 'type="checkbox"' not in html
+    # The chosen filter is kept for the next submit; the matching case is listed.
+    assert '<input type="hidden" name="state" value="CA">' in html
+    assert '<a href="/cases/fy2018-q2-01/">fy2018-q2-01</a>' in html
+    # Without a search, the same number of cases is counted as usual.
+    html = text(client.get("/cases/?state=CA"))
+    assert "too many to count" not in html
+    assert 'type="checkbox"' in html
+
+
+def test_a_search_within_the_limit_counts_its_facets(client, world):
+    html = text(client.get("/cases/?q=police"))
+    assert "too many to count" not in html
+    assert 'name="state" value="CA"' in html and '<span class="count">(1)</span>' in html

@@ -101,7 +101,9 @@ def facet_fieldsets(facets):
                 f'<label for="{box}">{_html(option.label)} <span class="count">({_html(option.count)})</span></label>\n'
                 f"</div>"
             )
-        if not facet.options:
+        if not facet.counted:
+            parts.append('<p class="muted small">Not counted for a search that matches this many cases.</p>')
+        elif not facet.options:
             parts.append('<p class="muted small">None among these cases.</p>')
         parts.extend(f'<input type="hidden" name="{param}" value="{_html(value)}">' for value in facet.hidden)
         shown = len(facet.options)

@@ -11,7 +11,7 @@ from django_tables2 import SingleTableMixin
 from .. import exports
 from .. import querystring as qs
 from ..counts import rollup_count
-from ..facets import case_facets
+from .. import facets as facet_counts
 from ..filters import CaseFilter
 from ..models import Agency, Arrest, ChargeCategory, Correction, Detainer, Report, case_id_for
 from ..pagination import capped_paginator
@@ -73,7 +73,9 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
                 for param in (self.filterset.form.errors if self.filterset.is_bound else ())
                 for value in qs.values_of(self.query_pairs, param)
             ],
-            facets=case_facets(self.filterset, lambda param: qs.values_of(self.query_pairs, param)),
+            facets=self.facets(count),
+            facets_counted=not facet_counts.uncounted(self.filterset, count),
+            search_counted_up_to=facet_counts.SEARCH_COUNTED_UP_TO,
             search_text=next(iter(qs.values_of(self.query_pairs, "q")), ""),
             sort=next(iter(qs.values_of(self.query_pairs, "sort")), ""),
             sort_options=[
@@ -89,6 +91,12 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
             cite_url=self.request.build_absolute_uri(qs.as_url(self.request.path, self.query_filter_pairs())),
         )
         return context
+
+    def facets(self, count):
+        selected = lambda param: qs.values_of(self.query_pairs, param)  # noqa: E731
+        if facet_counts.uncounted(self.filterset, count):
+            return facet_counts.uncounted_facets(selected)
+        return facet_counts.case_facets(self.filterset, selected)
 
     def get_export(self):
         cases = self.sorted_table_queryset()
