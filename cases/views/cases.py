@@ -9,9 +9,9 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from .. import exports
+from .. import facets as facet_counts
 from .. import querystring as qs
 from ..counts import rollup_count
-from .. import facets as facet_counts
 from ..filters import CaseFilter
 from ..models import Agency, Arrest, ChargeCategory, Correction, Detainer, Report, case_id_for
 from ..pagination import capped_paginator
