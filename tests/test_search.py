@@ -130,3 +130,28 @@ def test_a_search_within_the_limit_counts_its_facets(client, world):
     html = text(client.get("/cases/?q=police"))
     assert "too many to count" not in html
     assert 'name="state" value="CA"' in html and '<span class="count">(1)</span>' in html
+
+
+# The search's union of matching ids, read once per request although the list and its facets
+# each build a queryset; then what any list filtered beyond the rollups reads: the count; the
+# facets (on PostgreSQL the case-level and charge facets in one statement, on SQLite one GROUP
+# BY each); the labels of the options shown (reports, agencies, AORs, categories); the page's
+# rows and their agencies.
+SEARCH_QUERIES = {"postgresql": 9, "sqlite": 16}
+
+
+@pytest.mark.parametrize("n_cases", [10, 500])
+def test_search_query_count_does_not_grow_with_rows(client, django_assert_num_queries, n_cases):
+    from django.db import connection
+
+    from cases.models import ReportStatus
+
+    from .factories import AgencyFactory, ReportFactory, bulk_cases
+
+    report = ReportFactory(fy=2018, q=2)
+    bulk_cases(report, n_cases, agency=AgencyFactory(name="Many Cases County", slug="many-cases-county-ca"))
+    report.status = ReportStatus.PUBLISHED
+    report.save()
+    with django_assert_num_queries(SEARCH_QUERIES[connection.vendor]):
+        html = text(client.get("/cases/?q=many+cases"))
+    assert f'<h1 class="share-sentence">{n_cases} cases' in html

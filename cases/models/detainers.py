@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from ..dates import PartialDate, Precision, month_precision_on_first_q, not_after_q
+from ..requestmemo import once
 from .agencies import Agency
 from .people import Arrest, ArrestCharge, Individual
 from .reference import ChargeCategory
@@ -35,7 +36,6 @@ def case_id_for(report_slug: str, row: int) -> str:
     return f"{report_slug}-{row:02d}"
 
 
-# The columns a case-list row reads (see cases.tables.CaseTable).
 def public_q():
     """``is_public = true``, written out. Django writes ``filter(is_public=True)`` as a bare
     ``WHERE is_public``, which SQLite cannot match to an index that leads with the column:
@@ -47,6 +47,7 @@ def public_q():
 # Searches matching at most this many cases are filtered by a list of their ids (see search).
 SEARCH_IDS_LISTED = 20_000
 
+# The columns a case-list row reads (see cases.tables.CaseTable).
 LIST_FIELDS = (
     "case_id", "quarter", "report_id", "row", "declining_agency", "state", "citizenship", "agency_name",
     "lodged_on", "lodged_on_precision", "released_on", "released_on_precision", "days_to_next_arrest", "charges",
@@ -104,11 +105,12 @@ class DetainerQuerySet(models.QuerySet):
         text = (text or "").strip()
         if not text:
             return self
-        matched = Detainer.objects.search_ids(text)
-        # Most searches match a few thousand cases. Their ids, read here once, serve the count,
-        # the page and the facets by primary key; given the union instead, PostgreSQL reads the
-        # whole cases table to join it, once for each of those queries.
-        few = list(matched[: SEARCH_IDS_LISTED + 1])
+        matched = Detainer.objects.search_ids(text)  # the filters of this queryset apply below
+        # Most searches match a few thousand cases. Their ids, read once per request (the list
+        # and its facets each build their queryset), serve the count, the page and the facets by
+        # primary key; given the union instead, PostgreSQL reads the whole cases table to join
+        # it, once for each of those queries.
+        few = once(("search-ids", text), lambda: list(matched[: SEARCH_IDS_LISTED + 1]))
         return self.filter(pk__in=few if len(few) <= SEARCH_IDS_LISTED else matched)
 
     def search_ids(self, text):

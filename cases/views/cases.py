@@ -58,6 +58,7 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
         sentence = self.filterset.sentence(count)
         self.problems[:0] = self.filterset.problems()
         applied = self.filterset.applied()
+        facets = self.facets(count)
         table.caption = f"{sentence}. Page {table.page.number} of {table.paginator.num_pages}."
         context.update(
             capped=getattr(table.paginator, "is_capped", False),
@@ -73,8 +74,8 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
                 for param in (self.filterset.form.errors if self.filterset.is_bound else ())
                 for value in qs.values_of(self.query_pairs, param)
             ],
-            facets=self.facets(count),
-            facets_counted=not facet_counts.uncounted(self.filterset, count),
+            facets=facets,
+            facets_counted=all(facet.counted for facet in facets),
             search_counted_up_to=facet_counts.SEARCH_COUNTED_UP_TO,
             search_text=next(iter(qs.values_of(self.query_pairs, "q")), ""),
             sort=next(iter(qs.values_of(self.query_pairs, "sort")), ""),
