@@ -44,13 +44,14 @@ migrations-check:
 	$(MANAGE) makemigrations --check --dry-run
 
 pytest:
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL -u DATABASE_REPLICA_URL $(BIN)/pytest
 
 pytest-postgres:
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== pytest on PostgreSQL ($$TEST_DATABASE_URL)"; \
 		echo "(tests/browser runs its own production server on SQLite: it ran in the SQLite pass)"; \
-		DATABASE_URL="$$TEST_DATABASE_URL" $(BIN)/pytest --ignore=tests/browser; \
+		echo "(a read replica on the same database: tests/test_replica.py reads through it)"; \
+		DATABASE_URL="$$TEST_DATABASE_URL" DATABASE_REPLICA_URL="$$TEST_DATABASE_URL" $(BIN)/pytest --ignore=tests/browser; \
 	else \
 		echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped (CI sets it)."; \
 	fi

@@ -8,8 +8,11 @@ per-process memory cache of development also expires entries after ``TIMEOUT``.
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from detainers import replica
 
 from .models import (
     Agency,
@@ -43,11 +46,21 @@ TRACKED = (
 )
 
 
-def cache_seconds(wanted):
+def cache_seconds(wanted=TIMEOUT):
     """How long to keep an entry keyed on the version: ``wanted`` with a shared cache (Redis);
-    with a per-process cache another worker's change is unseen, so at most ``TIMEOUT``."""
+    with a per-process cache another worker's change is unseen, so at most ``TIMEOUT``.
+    0 (not kept) for what a read replica computed soon after a change: it may not have
+    replayed the change yet (detainers/replica.py)."""
+    if replica.reading_replica() and not replica_settled():
+        return 0
     backend = settings.CACHES["default"]["BACKEND"]
     return wanted if "redis" in backend.lower() else min(wanted, TIMEOUT)
+
+
+def replica_settled():
+    """Whether the last change is old enough for any replica to have replayed it."""
+    age = timezone.now() - data_as_of()
+    return age.total_seconds() >= settings.DATABASE_REPLICA_MAX_LAG_SECONDS
 
 
 def current():
@@ -62,6 +75,17 @@ def current():
 def bump(**kwargs):
     if kwargs.get("raw"):
         return
+    _bump()
+    # Again once the change is committed: a page read between the save and the commit
+    # (from a replica, any time before it replays the commit) was cached under the
+    # version above, with the data before the change. Once per transaction: a callback
+    # already waiting is dropped only if a savepoint it shares with this one rolls back.
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(entry[1] is _bump for entry in getattr(connection, "run_on_commit", ())):
+        transaction.on_commit(_bump)
+
+
+def _bump():
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
@@ -80,7 +104,8 @@ def _data_as_of():
     if value is None:
         from django.db.models import Max
 
-        latest = Report.objects.published().aggregate(at=Max("updated_at"))["at"]
+        # From the primary: a lagging replica would make recent changes look settled.
+        latest = Report.objects.using(DEFAULT_DB_ALIAS).published().aggregate(at=Max("updated_at"))["at"]
         value = latest or timezone.now()
         cache.set(AS_OF_KEY, value, timeout=TIMEOUT)
     return value

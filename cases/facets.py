@@ -71,7 +71,7 @@ def raw_counts(filterset):
         counts = cache.get(key)
         if counts is None:
             counts = _count(filterset, applied)
-            cache.set(key, counts, timeout=dataversion.TIMEOUT)
+            cache.set(key, counts, timeout=dataversion.cache_seconds())
         return counts
     return _count(filterset, applied)
 

@@ -2,7 +2,7 @@
 per column elsewhere."""
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connections
 from django.db.models import Count, Sum
 
 
@@ -10,6 +10,7 @@ def group_counts(queryset, columns, total=None):
     """``{column: [(value, count), ...]}``, largest first. Counts rows, or with ``total``
     sums that column (the ``cases`` of a rollup)."""
     queryset = queryset.order_by()
+    connection = connections[queryset.db]  # the replica's, for a public read (detainers/replica.py)
     if connection.vendor != "postgresql" or len(columns) == 1:
         measure = Sum(total) if total else Count("pk")
         return {
@@ -49,6 +50,7 @@ def case_and_charge_counts(queryset, columns, timings):
     from .models import CaseCharge
 
     queryset = queryset.order_by()
+    connection = connections[queryset.db]
     quote = connection.ops.quote_name
     try:
         sql, params = queryset.values("id", *columns).query.get_compiler(queryset.db).as_sql()

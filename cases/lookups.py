@@ -18,7 +18,7 @@ def _categories():
         f"lookups:categories:v{dataversion.current()}",
         lambda: {pk: (code, slug, name) for pk, code, slug, name in ChargeCategory.objects.values_list(
             "pk", "code", "slug", "name")},
-        timeout=dataversion.TIMEOUT,
+        timeout=dataversion.cache_seconds(),
     )  # fmt: skip
 
 
@@ -31,5 +31,5 @@ def _field_offices():
     return cache.get_or_set(
         f"lookups:field-offices:v{dataversion.current()}",
         lambda: {pk: (slug, name) for pk, slug, name in FieldOffice.objects.values_list("pk", "slug", "name")},
-        timeout=dataversion.TIMEOUT,
+        timeout=dataversion.cache_seconds(),
     )

@@ -30,7 +30,7 @@ class CappedPaginator(Paginator):
         if self.count_cache_key is None:
             return self._count()
         return cache.get_or_set(
-            f"{self.count_cache_key}:v{dataversion.current()}", self._count, timeout=dataversion.TIMEOUT
+            f"{self.count_cache_key}:v{dataversion.current()}", self._count, timeout=dataversion.cache_seconds()
         )
 
     @cached_property

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "detainers.replica.ReplicaReadsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -119,23 +120,34 @@ TEMPLATES = [
 ]
 
 # Databases: SQLite in the repository folder by default; PostgreSQL via DATABASE_URL.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
-    )
-}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # A slow query is cut off well below gunicorn's timeout.
-    timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout_ms}"
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
-elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
-    )
+
+
+def database(url):
+    config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60), conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A slow query is cut off well below gunicorn's timeout.
+        timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 5000)
+        config.setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={timeout_ms}"
+        config["OPTIONS"].setdefault("connect_timeout", 3)
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {}).update(
+            {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
+        )
+    return config
+
+
+DATABASES = {"default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+
+# Optional read replica: public reads go to it, everything else to the primary (detainers/replica.py).
+if os.environ.get("DATABASE_REPLICA_URL", "").strip():
+    DATABASES["replica"] = database(os.environ["DATABASE_REPLICA_URL"].strip())
+    if DATABASES["replica"]["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL must name the same kind of database as DATABASE_URL.")
+    DATABASES["replica"].setdefault("TEST", {})["MIRROR"] = "default"  # tests: the same database
+    DATABASE_ROUTERS = ["detainers.replica.PrimaryReplicaRouter"]
+# For this long after a change, pages read from the replica are served but not cached.
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", 30)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

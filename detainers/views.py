@@ -8,33 +8,38 @@ import sys
 import time
 
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import get_template
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+
+from . import replica
 
 RETRY_AFTER_SECONDS = 30
 
 
 @never_cache
 def healthz(request):
-    """200 when the database answers, 503 when it does not. Cheap enough for a load balancer."""
+    """200 when the database (and the read replica, if any) answers, 503 when it does not.
+    Cheap enough for a load balancer."""
     started = time.perf_counter()
     checks = {}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except DatabaseError:
-        checks["database"] = "unavailable"
+    aliases = {"database": DEFAULT_DB_ALIAS, **({"replica": replica.REPLICA} if replica.configured() else {})}
+    for name, alias in aliases.items():
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+            checks[name] = "ok"
+        except DatabaseError:
+            checks[name] = "unavailable"
     try:
         cache.set("healthz", "ok", 5)
         checks["cache"] = "ok" if cache.get("healthz") == "ok" else "unavailable"
     except Exception:
         checks["cache"] = "unavailable"
-    healthy = checks["database"] == "ok"
+    healthy = checks["database"] == "ok" and checks.get("replica", "ok") == "ok"
     checks["status"] = "ok" if healthy else "unavailable"
     checks["ms"] = round((time.perf_counter() - started) * 1000, 1)
     response = JsonResponse(checks, status=200 if healthy else 503)

@@ -30,6 +30,14 @@ def rollups_stay_exact(request):
     assert not differences, f"rollups out of step with the cases: {differences}"
 
 
+@pytest.fixture(autouse=True)
+def primary_only(request, monkeypatch):
+    """With a read replica configured (the PostgreSQL run), only tests marked ``replica`` read
+    from it: its connection cannot see the uncommitted transaction that a test runs in."""
+    if not request.node.get_closest_marker("replica"):
+        monkeypatch.setattr("detainers.replica.configured", lambda: False)
+
+
 @pytest.fixture
 def no_page_cache(settings):
     """Turn off the whole-page cache (detainers/pagecache.py), for tests of the caches beneath it."""

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_check(**env):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
@@ -60,7 +60,7 @@ def test_wsgi_defaults_to_production(monkeypatch):
 )
 def test_database_url_selects_the_engine(url, engine):
     code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
-    clean = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     if url:
         clean["DATABASE_URL"] = url
     result = subprocess.run(
