@@ -251,6 +251,40 @@ def test_facet_counts_are_computed_within_the_current_filter(client, world):
     assert facet(html, "state")[0] == {"CA": 1}
 
 
+@pytest.mark.parametrize(
+    ("query", "uncounted", "counted"),
+    [
+        # A charge filter: the rollups count quarter, report, agency, state, AOR and the charge
+        # facet itself; citizenship and the other charges of these cases come from the cases.
+        ("charge=homicide", {"citizenship", "prior_charge", "subsequent_charge"}, {"quarter", "state", "charge"}),
+        # A citizenship filter: the charge facets come from the cases.
+        ("citizenship=MX", {"prior_charge", "subsequent_charge", "charge"}, {"quarter", "state", "citizenship"}),
+    ],
+)
+def test_facets_counted_from_the_cases_are_left_out_of_a_view_of_too_many_cases(
+    client, world, monkeypatch, no_page_cache, query, uncounted, counted
+):
+    from cases import facets
+
+    full = get_list(client, query).content.decode()
+    assert "too many to count" not in full
+    monkeypatch.setattr(facets, "COUNTED_FROM_CASES_UP_TO", 1)
+    response = get_list(client, query)
+    html = response.content.decode()
+    assert len(case_ids(response)) == 2  # the cases are listed as ever
+    for param in uncounted:
+        assert facet(html, param)[0] == {}, param
+    for param in counted:
+        # The facets the rollups count are unchanged: the same options and counts.
+        assert facet(html, param) == facet(full, param), param
+    assert html.count("Not counted: too many cases in view.") == len(uncounted)
+    assert "This view holds more than 1 cases, too many to count one by one for the choices of: " in html
+    # The chosen value stays in force for the next submit.
+    param, value = query.split("=")
+    if param in uncounted:
+        assert f'<input type="hidden" name="{param}" value="{value}">' in html
+
+
 def test_share_sentence_is_heading_title_and_preview(client, world):
     html = get_list(client, "quarter=fy2018-q2&agency=los-angeles-police-department-ca&subsequent_charge=homicide")
     html = html.content.decode()

@@ -112,10 +112,10 @@ def test_a_search_matching_more_cases_than_the_id_list_holds_matches_the_same(wo
 def test_a_broad_search_lists_its_cases_with_facets_uncounted(client, world, monkeypatch):
     from cases import facets
 
-    monkeypatch.setattr(facets, "SEARCH_COUNTED_UP_TO", 1)
+    monkeypatch.setattr(facets, "COUNTED_FROM_CASES_UP_TO", 1)
     html = text(client.get("/cases/?state=CA&q=fy2018-q2"))  # two cases
-    assert "This search matches more than 1 cases, too many to count for each filter choice" in html
-    assert html.count("Not counted for a search that matches this many cases.") == len(facets.ORDER)
+    assert "This view holds more than 1 cases, too many to count one by one for the choices of: Quarter; " in html
+    assert html.count("Not counted: too many cases in view.") == len(facets.ORDER)
     assert 'type="checkbox"' not in html
     # The chosen filter is kept for the next submit; the matching case is listed.
     assert '<input type="hidden" name="state" value="CA">' in html

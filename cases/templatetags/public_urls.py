@@ -102,7 +102,7 @@ def facet_fieldsets(facets):
                 f"</div>"
             )
         if not facet.counted:
-            parts.append('<p class="muted small">Not counted for a search that matches this many cases.</p>')
+            parts.append('<p class="muted small">Not counted: too many cases in view.</p>')
         elif not facet.options:
             parts.append('<p class="muted small">None among these cases.</p>')
         parts.extend(f'<input type="hidden" name="{param}" value="{_html(value)}">' for value in facet.hidden)

@@ -75,8 +75,7 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
                 for value in qs.values_of(self.query_pairs, param)
             ],
             facets=facets,
-            facets_counted=all(facet.counted for facet in facets),
-            search_counted_up_to=facet_counts.SEARCH_COUNTED_UP_TO,
+            uncounted_notice=self.uncounted_notice(facets),
             search_text=next(iter(qs.values_of(self.query_pairs, "q")), ""),
             sort=next(iter(qs.values_of(self.query_pairs, "sort")), ""),
             sort_options=[
@@ -95,9 +94,18 @@ class CaseListView(ExportMixin, CanonicalQueryMixin, SingleTableMixin, FilterVie
 
     def facets(self, count):
         selected = lambda param: qs.values_of(self.query_pairs, param)  # noqa: E731
-        if facet_counts.uncounted(self.filterset, count):
-            return facet_counts.uncounted_facets(selected)
-        return facet_counts.case_facets(self.filterset, selected)
+        return facet_counts.case_facets(self.filterset, selected, count)
+
+    @staticmethod
+    def uncounted_notice(facets):
+        labels = [facet.label for facet in facets if not facet.counted]
+        if not labels:
+            return ""
+        return (
+            f"This view holds more than {facet_counts.COUNTED_FROM_CASES_UP_TO:,} cases, too many to count "
+            f"one by one for the choices of: {'; '.join(labels)}. Those choices are not shown; "
+            "narrow the view with another filter or a more specific search to see them."
+        )
 
     def get_export(self):
         cases = self.sorted_table_queryset()
