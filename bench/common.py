@@ -141,6 +141,15 @@ def wrk(base, paths, *, seconds, connections, threads=2, cookie=None):
     return summary
 
 
+def timed_get(url, cookie=None, timeout=120):
+    """Milliseconds for one GET, the whole body read."""
+    headers = {"X-Forwarded-Proto": "https", **({"Cookie": cookie} if cookie else {})}
+    started = time.perf_counter()
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=timeout) as response:
+        response.read()
+    return (time.perf_counter() - started) * 1000
+
+
 def median_ms(samples):
     return statistics.median(samples) * 1000
 
