@@ -21,6 +21,8 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
+from . import replica
+
 MAX_BYTES = 1_000_000
 SKIPPED_HEADERS = {"set-cookie", "content-length"}
 
@@ -64,7 +66,7 @@ class PublicPageCacheMiddleware:
     def _cacheable_request(self, request):
         if settings.PAGE_CACHE_SECONDS <= 0 or request.method != "GET":
             return False
-        if set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}:
+        if not replica.is_visitor(request):
             return False  # a session (staff), messages, or anything else that may change the page
         if "_export" in request.META.get("QUERY_STRING", ""):
             return False  # a download, streamed (read raw: request.GET may not parse a malformed query)

@@ -34,10 +34,15 @@ def reading_replica():
     return _reading_replica.get()
 
 
+def is_visitor(request):
+    """No cookie but the CSRF one: not logged in, no message waiting (shared with the page cache)."""
+    return not set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}
+
+
 def is_public_read(request):
     if request.method not in SAFE_READS:
         return False
-    if set(request.COOKIES) - {settings.CSRF_COOKIE_NAME}:
+    if not is_visitor(request):
         return False  # a session (staff) or anything else: the primary, which has their writes
     return not request.path.startswith(("/" + settings.ADMIN_URL, "/_nested_admin/"))
 
