@@ -391,3 +391,26 @@ def test_deep_pages_are_capped_with_a_notice(client, settings, monkeypatch):
     beyond = client.get(reverse("cases:case-list"), {"page": "3"})
     assert "Showing page 2." in beyond.content.decode()
     assert len(case_ids(beyond)) == 50
+
+
+# A charge filter alone, counted or past COUNTED_FROM_CASES_UP_TO: the facets that the rollups
+# cannot count then run no query (on PostgreSQL they shared one statement; on SQLite two).
+BROAD = "charge=dangerous-drugs"
+BROAD_QUERIES = {"postgresql": {"counted": 13, "uncounted": 12}, "sqlite": {"counted": 17, "uncounted": 15}}
+
+
+@pytest.mark.parametrize("n_cases", [10, 500])
+@pytest.mark.parametrize("limit", ["counted", "uncounted"])
+def test_a_broad_view_query_count_is_pinned(client, django_assert_num_queries, monkeypatch, n_cases, limit):
+    from cases import facets
+
+    if limit == "uncounted":
+        monkeypatch.setattr(facets, "COUNTED_FROM_CASES_UP_TO", 1)
+    report = ReportFactory(fy=2018, q=2)
+    bulk_cases(report, n_cases, agency=AgencyFactory(name="Many Cases County", slug="many-cases-county-ca"))
+    report.status = ReportStatus.PUBLISHED
+    report.save()
+    with django_assert_num_queries(BROAD_QUERIES[connection.vendor][limit]):
+        response = client.get(reverse("cases:case-list") + f"?{BROAD}")
+    assert response.status_code == 200
+    assert ("Not counted: too many cases in view." in response.content.decode()) is (limit == "uncounted")
