@@ -75,6 +75,7 @@ class Export:
     rows: object
     meta: dict
     json_rows: object = None  # rows as objects for JSON (defaults to dicts of the columns)
+    csv_chunks: object = None  # a callable giving the CSV's data rows already written, as bytes
 
     def json_items(self):
         if self.json_rows is not None:
@@ -214,7 +215,7 @@ def case_export(queryset, meta, absolute):
     """The cases of ``queryset`` (already filtered and ordered). ``absolute`` makes a full URL."""
     names = [c.name for c in CASE_COLUMNS if c.name not in JSON_CHARGE_COLUMNS]
     pattern = _url_pattern("cases:case-detail", "case_id")
-    categories, countries = lookups.categories(), _country_names()
+    countries = _country_names()
 
     def url_of(case_id):
         return absolute(pattern.replace("__key__", case_id))
@@ -224,13 +225,20 @@ def case_export(queryset, meta, absolute):
             yield _case_values(row, url_of, countries)
 
     def json_rows():
+        categories = lookups.categories()
         for *row, charges in case_records(queryset, "charges"):
             item = dict(zip(names, _case_values(row, url_of, countries), strict=True))
             item["prior_charges"] = _charge_dicts(charges.get("prior", []), categories)
             item["subsequent_charges"] = _charge_dicts(charges.get("subsequent", []), categories)
             yield item
 
-    return Export("cases", CASE_COLUMNS, rows(), meta, json_rows())
+    from . import csvcopy  # it builds on this module
+
+    def csv_chunks():
+        prefix, suffix = url_of("__key__").split("__key__")
+        return csvcopy.chunks(queryset, prefix, suffix, countries)
+
+    return Export("cases", CASE_COLUMNS, rows(), meta, json_rows(), csv_chunks if csvcopy.applies(queryset) else None)
 
 
 # ---------------------------------------------------------------------------------------
@@ -318,6 +326,9 @@ def csv_response(export):
         header = io.StringIO()
         csv.writer(header).writerow([c.name for c in export.columns])
         yield "\ufeff" + header.getvalue()  # a BOM, so spreadsheet programs read the file as UTF-8
+        if export.csv_chunks is not None:
+            yield from export.csv_chunks()
+            return
         for chunk in _chunks(export.rows, OUTPUT_ROWS):
             buffer = io.StringIO()
             csv.writer(buffer).writerows(

@@ -137,6 +137,10 @@ def database(url):
     return config
 
 
+# A CSV export on PostgreSQL is one COPY statement for the whole view (cases/csvcopy.py):
+# it may run longer than a page's query, and is cut off at this instead.
+EXPORT_STATEMENT_TIMEOUT_MS = env_int("EXPORT_STATEMENT_TIMEOUT_MS", 300_000)
+
 DATABASES = {"default": database(os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 
 # Optional read replica: public reads go to it, everything else to the primary (detainers/replica.py).

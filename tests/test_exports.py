@@ -2,11 +2,15 @@
 every row, streamed, escaped against formula injection, with provenance."""
 
 import csv
+import datetime as dt
 import io
 import json
 from urllib.parse import unquote
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -216,7 +220,9 @@ def test_stats_export_equals_the_charts(client, world, fmt):
 
 
 EXPORT_QUERIES = {
-    # published reports of the rows (provenance); charge categories; the rows, charges included
+    # published reports of the rows (provenance); charge categories (JSON only); the rows,
+    # charges included. A CSV on PostgreSQL: the reports, then the export's statement timeout,
+    # the COPY and the page's timeout back (tests below).
     "cases:case-list": 3,
     # the rows with their counts
     "cases:agency-list": 2,
@@ -233,21 +239,148 @@ def test_export_query_count_does_not_grow_with_rows(client, django_assert_max_nu
     report = ReportFactory(fy=2018, q=2)
     bulk_cases(report, n_cases, agency=agency)
     publish(report)
-    with django_assert_max_num_queries(EXPORT_QUERIES[name]):
+    expected = EXPORT_QUERIES[name]
+    if (name, fmt) == ("cases:case-list", "csv"):
+        expected = 4 if connection.vendor == "postgresql" else 2
+    with django_assert_max_num_queries(expected):
         _, body = export(client, reverse(name), "", fmt)
     if name == "cases:case-list":
         assert len(parse(fmt, body)[1]) == n_cases
 
 
-def test_case_export_reads_every_chunk_through_one_query(client, monkeypatch, django_assert_num_queries):
-    from cases import exports
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_case_export_reads_every_chunk_through_one_query(client, monkeypatch, django_assert_num_queries, fmt):
+    from cases import csvcopy, exports
 
     monkeypatch.setattr(exports, "CHUNK", 100)
+    monkeypatch.setattr(csvcopy, "applies", lambda queryset: False)  # the Python writer, on either engine
     agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
     report = ReportFactory(fy=2018, q=2)
     bulk_cases(report, 500, agency=agency)
     publish(report)
-    # reports; categories; the rows in 5 chunks through one cursor, charges included (derived column)
-    with django_assert_num_queries(3):
+    # reports; categories (JSON only); the rows in 5 chunks through one cursor, charges
+    # included (derived columns for CSV, the JSON column for JSON)
+    with django_assert_num_queries(2 if fmt == "csv" else 3):
+        _, body = export(client, reverse("cases:case-list"), "", fmt)
+    assert len(parse(fmt, body)[1]) == 500
+
+
+AWKWARD = [
+    '=HYPERLINK("http://evil.example","x")',
+    "-1, minus",
+    "@SUM(A1)",
+    "\tTabbed",
+    "\rCarriage",
+    'Quote " and, comma',
+    "Line\nbreak",
+    "Ünïcødé 中文 – dash",
+    "\\.",
+]
+
+
+def awkward_cases():
+    """Cases whose text holds every character the CSV writers treat specially, with
+    missing values and month-precision dates."""
+    from cases.models import Detainer, Individual
+
+    report = ReportFactory(fy=2025, q=4, title="Report, with a comma")
+    for row, text in enumerate(AWKWARD, start=1):
+        agency = AgencyFactory(name=text, slug=f"awkward-{row}-ca", city=text, county="", ori="")
+        case = make_case(
+            report,
+            row,
+            agency=agency,
+            citizenship=["MX", "GT", "CN", "XK", "SV"][row % 5],
+            prior=(("35", text, "charge"),),
+            subsequent=(("09", text, "conviction"),) if row % 2 else (),
+        )
+        changes = {"page": None} if row % 3 == 0 else {"page": row}
+        if row % 2 == 0:
+            changes.update(lodged_on=dt.date(2018, 1, 1), lodged_on_precision="month", form=text[:8])
+        Detainer.objects.filter(pk=case.pk).update(**changes)
+        if row % 4 == 0:
+            Individual.objects.filter(pk=case.individual_id).update(gender="")
+    publish(report)
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY writes the CSV on PostgreSQL only")
+@pytest.mark.parametrize("query", ["", "sort=-lodged", "q=comma", "state=CA&sort=agency"])
+def test_postgres_copy_csv_is_byte_for_byte_the_python_writers(client, world, monkeypatch, query):
+    from cases import csvcopy
+
+    awkward_cases()
+    path = reverse("cases:case-list")
+    with CaptureQueriesContext(connection) as queries:
+        _, copied = export(client, path, query, "csv")
+    assert any(q["sql"].startswith("COPY (") for q in queries.captured_queries)
+    monkeypatch.setattr(csvcopy, "applies", lambda queryset: False)
+    with CaptureQueriesContext(connection) as queries:
+        _, written = export(client, path, query, "csv")
+    assert not any(q["sql"].startswith("COPY (") for q in queries.captured_queries)
+    assert copied == written
+    header, rows = parse("csv", copied)
+    assert len(rows) >= (len(AWKWARD) if not query else 1)
+    if not query:
+        assert {row["declining_agency_name"] for row in rows} >= {
+            '\'=HYPERLINK("http://evil.example","x")',
+            "'-1, minus",
+        }
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY writes the CSV on PostgreSQL only")
+def test_postgres_csv_export_is_one_copy_statement_under_the_export_timeout(client, settings):
+    from cases import csvcopy
+
+    settings.EXPORT_STATEMENT_TIMEOUT_MS = 123_000
+    agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
+    report = ReportFactory(fy=2018, q=2)
+    bulk_cases(report, 50, agency=agency)
+    publish(report)
+
+    def current():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('statement_timeout'), current_setting('jit')")
+            return cursor.fetchone()
+
+    before = current()
+    with CaptureQueriesContext(connection) as queries:
         _, body = export(client, reverse("cases:case-list"), "", "csv")
-    assert len(parse("csv", body)[1]) == 500
+    statements = [q["sql"] for q in queries.captured_queries]
+    copies = [s for s in statements if s.startswith("COPY (")]
+    assert len(copies) == 1 and not any("FETCH" in s or "DECLARE" in s for s in statements)
+    timeout_set = next(i for i, s in enumerate(statements) if "set_config('statement_timeout'" in s)
+    assert timeout_set < statements.index(copies[0]) < statements.index(csvcopy.RESTORE)
+    assert "'123000'" in statements[timeout_set] and "set_config('jit', 'off'" in statements[timeout_set]
+    assert current() == before  # the page's own statement timeout and JIT are back
+    assert len(parse("csv", body)[1]) == 50
+
+
+@pytest.mark.django_db(transaction=True)  # as the site runs: autocommit, no test transaction around it
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY writes the CSV on PostgreSQL only")
+def test_postgres_csv_export_abandoned_midway_leaves_the_connection_as_it_was(client, monkeypatch):
+    from cases import csvcopy
+    from cases.models import Detainer
+
+    monkeypatch.setattr(csvcopy, "OUTPUT_BYTES", 200)  # a few rows per write
+    agency = AgencyFactory(name="Many Cases County", slug="many-cases-county-ca")
+    report = ReportFactory(fy=2018, q=2)
+    bulk_cases(report, 60, agency=agency)
+    publish(report)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout'), current_setting('jit')")
+        before = cursor.fetchone()
+    response = client.get(reverse("cases:case-list") + "?_export=csv")
+    stream = iter(response.streaming_content)
+    header, first_rows = next(stream), next(stream)
+    assert header.startswith("\ufeffcase_id,".encode()) and first_rows.count(b"\r\n") < 60
+    # The client went away: the server closes the response, which cancels the COPY. (As the
+    # test client does, without closing the connection held by the test's transaction.)
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout'), current_setting('jit')")
+        assert cursor.fetchone() == before
+    assert Detainer.objects.count() == 60  # the connection still answers
