@@ -6,7 +6,7 @@ counts over every case. Where they cannot, the callers count the cases themselve
 from django.db.models import Count, Sum
 
 from .grouping import group_counts
-from .models import CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup
+from .models import CaseReportRollup, CaseRollup, ChargeCitizenshipRollup, ChargeReportRollup, ChargeRollup
 
 # Parameters that the rollups (cases.models.rollups) can count by, with their column.
 ROLLUP_COLUMNS = {
@@ -38,8 +38,9 @@ def rollup_for(filterset, applied, facet=None, group=None):
     """``(rollup model, filter kwargs)`` whose rows, summed by ``group`` (a parameter; by
     default ``facet``), count the cases matching every applied filter except ``facet``'s
     own; None when the rollups cannot express it (a search, two charge filters, several
-    categories in one charge filter, or citizenship together with a charge), and the cases
-    are then counted directly."""
+    categories in one charge filter, the charges of cases with a charge, or citizenship
+    together with a charge and an agency, state or AOR), and the cases are then counted
+    directly."""
     group = facet if group is None else group
     others = [param for param in applied if param != facet]
     charges = [param for param in others if param in ROLLUP_TIMING]
@@ -51,15 +52,18 @@ def rollup_for(filterset, applied, facet=None, group=None):
     per_report = {*plain, group} <= {None, *REPORT_GRAIN, *ROLLUP_TIMING}
     if not charges and group not in ROLLUP_TIMING:
         return (CaseReportRollup if per_report else CaseRollup), lookups
-    if "citizenship" in plain or group == "citizenship" or len(charges) > 1:
+    if len(charges) > 1 or (charges and group in ROLLUP_TIMING):
+        return None  # which other charges cases with a charge have: counted directly
+    citizenship = "citizenship" in plain or group == "citizenship"
+    if citizenship and not per_report:
         return None
     if charges:
-        if group in ROLLUP_TIMING:
-            return None  # which other charges cases with this charge have: counted directly
         categories = _filter_values(filterset, charges[0])
         if len(categories) != 1:
             return None  # a case with two of the chosen categories would count twice
         lookups.update(timing=ROLLUP_TIMING[charges[0]], category_id=categories[0])
+    if citizenship:
+        return ChargeCitizenshipRollup, lookups
     return (ChargeReportRollup if per_report else ChargeRollup), lookups
 
 

@@ -21,11 +21,11 @@ from .geo import STATE_NAMES
 from .models import Agency, CaseCharge, Report
 
 OPTIONS_SHOWN = 10
-# A facet that the rollups cannot count (every facet of a search; citizenship and the charge
-# facets under a charge filter; the charge facets under a citizenship filter) is counted
-# from the matching cases, at a cost that grows with their number: at 1,000,000 cases on
-# PostgreSQL, 0.37 s for the 19,005 with a homicide charge, 3.6 s for the 463,654 with a
-# drugs charge. Past this many cases such a facet is shown without counts, with a notice;
+# A facet that the rollups cannot count (every facet of a search; the charge facets under a
+# charge filter; the charge facets under a citizenship filter with an agency, state or AOR)
+# is counted from the matching cases, at a cost that grows with their number: at 1,000,000
+# cases on PostgreSQL, 0.37 s for the 19,005 with a homicide charge, 3.6 s for the 463,654
+# with a drugs charge. Past this many cases such a facet is shown without counts, with a notice;
 # the others are counted from the rollups as usual.
 COUNTED_FROM_CASES_UP_TO = 10_000
 

@@ -355,7 +355,9 @@ def test_postgres_csv_export_is_one_copy_statement_under_the_export_timeout(clie
     assert len(parse("csv", body)[1]) == 50
 
 
-@pytest.mark.django_db(transaction=True)  # as the site runs: autocommit, no test transaction around it
+# As the site runs: autocommit, no test transaction around it (serialized_rollback keeps the
+# seeded reference data for the tests after it).
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="COPY writes the CSV on PostgreSQL only")
 def test_postgres_csv_export_abandoned_midway_leaves_the_connection_as_it_was(client, monkeypatch):
     from cases import csvcopy

@@ -254,11 +254,13 @@ def test_facet_counts_are_computed_within_the_current_filter(client, world):
 @pytest.mark.parametrize(
     ("query", "uncounted", "counted"),
     [
-        # A charge filter: the rollups count quarter, report, agency, state, AOR and the charge
-        # facet itself; citizenship and the other charges of these cases come from the cases.
-        ("charge=homicide", {"citizenship", "prior_charge", "subsequent_charge"}, {"quarter", "state", "charge"}),
-        # A citizenship filter: the charge facets come from the cases.
-        ("citizenship=MX", {"prior_charge", "subsequent_charge", "charge"}, {"quarter", "state", "citizenship"}),
+        # A charge filter: the rollups count quarter, report, agency, state, AOR, citizenship
+        # and the charge facet itself; the other charges of these cases come from the cases.
+        ("charge=homicide", {"prior_charge", "subsequent_charge"}, {"quarter", "state", "charge", "citizenship"}),
+        # A citizenship filter: the rollups count everything, the charges included.
+        ("citizenship=MX", set(), {"quarter", "state", "citizenship", "prior_charge", "subsequent_charge", "charge"}),
+        # With a state as well, the charge facets need the agency grain, and come from the cases.
+        ("citizenship=MX&state=CA", {"prior_charge", "subsequent_charge", "charge"}, {"quarter", "citizenship"}),
     ],
 )
 def test_facets_counted_from_the_cases_are_left_out_of_a_view_of_too_many_cases(
@@ -278,11 +280,13 @@ def test_facets_counted_from_the_cases_are_left_out_of_a_view_of_too_many_cases(
         # The facets the rollups count are unchanged: the same options and counts.
         assert facet(html, param) == facet(full, param), param
     assert html.count("Not counted: too many cases in view.") == len(uncounted)
-    assert "This view holds more than 1 cases, too many to count one by one for the choices of: " in html
+    notice = "This view holds more than 1 cases, too many to count one by one for the choices of: "
+    assert (notice in html) is bool(uncounted)
     # The chosen value stays in force for the next submit.
-    param, value = query.split("=")
-    if param in uncounted:
-        assert f'<input type="hidden" name="{param}" value="{value}">' in html
+    for pair in query.split("&"):
+        param, value = pair.split("=")
+        if param in uncounted:
+            assert f'<input type="hidden" name="{param}" value="{value}">' in html
 
 
 def test_share_sentence_is_heading_title_and_preview(client, world):
@@ -395,8 +399,9 @@ def test_deep_pages_are_capped_with_a_notice(client, settings, monkeypatch):
 
 # A charge filter alone, counted or past COUNTED_FROM_CASES_UP_TO: the facets that the rollups
 # cannot count then run no query (on PostgreSQL they shared one statement; on SQLite two).
+# Its citizenship facet is one query on ChargeCitizenshipRollup, counted or not.
 BROAD = "charge=dangerous-drugs"
-BROAD_QUERIES = {"postgresql": {"counted": 13, "uncounted": 12}, "sqlite": {"counted": 17, "uncounted": 15}}
+BROAD_QUERIES = {"postgresql": {"counted": 14, "uncounted": 13}, "sqlite": {"counted": 17, "uncounted": 16}}
 
 
 @pytest.mark.parametrize("n_cases", [10, 500])

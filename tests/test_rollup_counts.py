@@ -10,7 +10,15 @@ from django.http import QueryDict
 
 from cases import counts, facets
 from cases.filters import CaseFilter
-from cases.models import CaseCharge, CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup, Detainer
+from cases.models import (
+    CaseCharge,
+    CaseReportRollup,
+    CaseRollup,
+    ChargeCitizenshipRollup,
+    ChargeReportRollup,
+    ChargeRollup,
+    Detainer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,14 +82,14 @@ def test_facet_counts_from_the_rollups_equal_counts_over_the_cases(values):
         checked += 1
     assert checked > 130
     # Every rollup answered some of them; the rest were counted directly.
-    assert used == {CaseRollup, ChargeRollup, CaseReportRollup, ChargeReportRollup}
+    assert used == {CaseRollup, ChargeRollup, CaseReportRollup, ChargeReportRollup, ChargeCitizenshipRollup}
 
 
 def test_what_the_rollups_cannot_express_is_counted_from_the_cases(values):
     cannot = [
         [("q", "synthetic")],
         [("charge", values["charge"][0]), ("prior_charge", values["prior_charge"][0])],
-        [("citizenship", values["citizenship"][0]), ("charge", values["charge"][0])],
+        [("citizenship", values["citizenship"][0]), ("charge", values["charge"][0]), ("state", values["state"][0])],
     ]
     for pairs in cannot:
         filterset = _filterset(pairs)
@@ -91,6 +99,32 @@ def test_what_the_rollups_cannot_express_is_counted_from_the_cases(values):
     )
     assert counts.rollup_count(many) is None
     assert counts.rollup_for(many, {"charge"}, "charge") is not None  # its own facet ignores it
+
+
+def test_citizenship_with_one_charge_is_counted_from_the_report_rollup(values):
+    """A citizenship and one charge, in any grouping the report grain holds, come from
+    ChargeCitizenshipRollup and equal a count of the cases."""
+    citizenship, charge = values["citizenship"][0], values["charge"][0]
+    for pairs in (
+        [("citizenship", citizenship), ("charge", charge)],
+        [("citizenship", citizenship), ("prior_charge", charge), ("quarter", values["quarter"][0])],
+        [("subsequent_charge", charge)],
+        [("citizenship", citizenship)],
+    ):
+        filterset = _filterset(pairs)
+        applied = set(filterset.applied_params())
+        if "citizenship" in applied and len(applied) > 1:
+            assert counts.rollup_for(filterset, applied)[0] is ChargeCitizenshipRollup
+            assert counts.rollup_count(filterset) == filterset.qs.count() > 0, pairs
+        grouped = counts.grouped(filterset, ["citizenship", "quarter", "prior_charge", "subsequent_charge", "charge"])
+        cases = filterset.qs
+        assert dict(grouped["citizenship"]) == {r["citizenship"]: r["n"] for r in cases.count_by("citizenship")}
+        assert dict(grouped["quarter"]) == {r["quarter"]: r["n"] for r in cases.count_by("quarter")}
+        if "citizenship" in applied and len(applied) == 1:  # the charges of the cases of a citizenship
+            for param, timing in (("prior_charge", "prior"), ("subsequent_charge", "subsequent"), ("charge", None)):
+                expected = {r["category__slug"]: r["n"] for r in cases.charge_counts(timing)}
+                slugs = dict(CaseCharge.objects.values_list("category_id", "category__slug").distinct())
+                assert {slugs[pk]: n for pk, n in grouped[param]} == expected, param
 
 
 def test_case_and_charge_counts_in_one_statement_equal_the_separate_counts(values):

@@ -7,7 +7,7 @@ from .detainers import CaseCharge, Detainer, DetainerForm, VerificationStatus, c
 from .people import Arrest, ArrestCharge, ChargeKind, Gender, Individual
 from .reference import ChargeCategory, FieldOffice
 from .reports import Report, ReportKind, ReportStatus
-from .rollups import CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup
+from .rollups import CaseReportRollup, CaseRollup, ChargeCitizenshipRollup, ChargeReportRollup, ChargeRollup
 
 __all__ = [
     "Agency",
@@ -19,6 +19,7 @@ __all__ = [
     "CaseRollup",
     "ChargeCategory",
     "ChargeKind",
+    "ChargeCitizenshipRollup",
     "ChargeReportRollup",
     "ChargeRollup",
     "Correction",

@@ -161,3 +161,28 @@ class ChargeReportRollup(models.Model):
 
     def __str__(self):
         return f"{self.quarter} {self.timing} {self.category_id}: {self.cases}"
+
+
+class ChargeCitizenshipRollup(models.Model):
+    """Published cases per (report, citizenship, timing, charge category): what the other
+    rollups cannot say, the citizenship of the cases with a charge and the charges of the
+    cases of a citizenship. Counted from the charges of the touched reports."""
+
+    quarter = models.CharField(max_length=9)
+    report = _key(Report)
+    citizenship = models.CharField(max_length=2, blank=True)
+    timing = models.CharField(max_length=10, choices=ChargeRollup.Timing.choices)
+    category = _key(ChargeCategory)
+    cases = models.PositiveIntegerField()
+
+    objects = ChargeRollupQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["timing", "category", "quarter"], name="chargecitrollup_category_idx"),
+            models.Index(fields=["citizenship", "timing", "quarter"], name="chargecitrollup_citizen_idx"),
+            models.Index(fields=["report"], name="chargecitrollup_report_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.quarter} {self.citizenship} {self.timing} {self.category_id}: {self.cases}"

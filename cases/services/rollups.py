@@ -16,7 +16,15 @@ from operator import or_
 from django.db import connection
 from django.db.models import Count, Q, Sum, Value
 
-from ..models import CaseCharge, CaseReportRollup, CaseRollup, ChargeReportRollup, ChargeRollup, Detainer
+from ..models import (
+    CaseCharge,
+    CaseReportRollup,
+    CaseRollup,
+    ChargeCitizenshipRollup,
+    ChargeReportRollup,
+    ChargeRollup,
+    Detainer,
+)
 from ..models.detainers import public_q
 
 # Columns of the case table counted by each rollup, under the same names in both.
@@ -24,7 +32,8 @@ CASE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id"
 CHARGE_COLUMNS = ("quarter", "report_id", "declining_agency_id", "state", "aor_id")
 CASE_REPORT_COLUMNS = ("quarter", "report_id", "citizenship")
 CHARGE_REPORT_COLUMNS = ("quarter", "report_id")
-ROLLUP_MODELS = (CaseRollup, ChargeRollup, CaseReportRollup, ChargeReportRollup)
+CHARGE_CITIZENSHIP_COLUMNS = ("quarter", "report_id", "citizenship")
+ROLLUP_MODELS = (CaseRollup, ChargeRollup, CaseReportRollup, ChargeReportRollup, ChargeCitizenshipRollup)
 GRAINS = (
     # (case rollup, its columns, charge rollup, its columns)
     (CaseRollup, CASE_COLUMNS, ChargeRollup, CHARGE_COLUMNS),
@@ -114,7 +123,19 @@ def _report_marks(marks):
 def _rebuild(marks):
     (case_rollup, case_columns, charge_rollup, charge_columns), per_report = GRAINS
     _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns)
-    _sum_per_report(_report_marks(marks), *per_report)
+    report_marks = _report_marks(marks)
+    _sum_per_report(report_marks, *per_report)
+    recount_charge_citizenship(report_marks)
+
+
+def recount_charge_citizenship(marks):
+    """The ChargeCitizenshipRollup rows of the marked reports (or ALL), counted again from
+    their charges: no other rollup holds both a charge and a citizenship to sum from."""
+    if not marks:
+        return
+    ChargeCitizenshipRollup.objects.filter(_where(marks)).delete()
+    charges = CaseCharge.objects.filter(public_q(), _where(marks, prefix="detainer__")).order_by()
+    _insert_charges(ChargeCitizenshipRollup, CHARGE_CITIZENSHIP_COLUMNS, charges)
 
 
 def sum_all_per_report():
@@ -156,6 +177,12 @@ def _recount(marks, case_rollup, case_columns, charge_rollup, charge_columns):
     if ALL not in marks:
         # Driven from the touched cases (their indexes), not from a join over every charge.
         charges = charges.filter(detainer__in=Detainer.objects.filter(_where(marks)).values("pk"))
+    _insert_charges(charge_rollup, charge_columns, charges)
+
+
+def _insert_charges(charge_rollup, charge_columns, charges):
+    """The rows of a charge rollup counted from ``charges`` (CaseCharge rows): by timing,
+    and once more for timing ``any``, which counts a case once per category."""
     of_case = [f"detainer__{c}" for c in charge_columns]
     # One CaseCharge row per (case, category, timing): counting rows counts cases.
     _insert(

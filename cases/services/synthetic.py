@@ -127,6 +127,7 @@ def delete_synthetic():
         ArrestCharge,
         CaseCharge,
         CaseRollup,
+        ChargeCitizenshipRollup,
         ChargeRollup,
         Correction,
         Individual,
@@ -135,6 +136,7 @@ def delete_synthetic():
     tables = [
         CaseRollup,
         ChargeRollup,
+        ChargeCitizenshipRollup,
         CaseCharge,
         Correction,
         Detainer,
@@ -273,7 +275,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
 
 
 class _RollupTally:
-    """The per-agency rollups, counted while the cases are generated (counting them again
+    """The per-agency rollups and ChargeCitizenshipRollup, counted while the cases are generated (counting them again
     from a million written cases would take longer than writing them); the per-report rows
     are then summed from these by cases.services.rollups, and tests compare both with a
     fresh count."""
@@ -282,6 +284,7 @@ class _RollupTally:
         self.cases = Counter()
         self.later = Counter()
         self.charges = Counter()
+        self.citizenship_charges = Counter()
 
     def add(self, tables):
         columns, rows = tables["cases_detainer"]
@@ -289,21 +292,26 @@ class _RollupTally:
         keys = {}
         for row in rows:
             key = tuple(row[at[c]] for c in rollups.CASE_COLUMNS)
-            keys[row[at["id"]]] = key[:-1]  # the charge rollup has no citizenship
+            keys[row[at["id"]]] = (
+                tuple(row[at[c]] for c in rollups.CHARGE_COLUMNS),
+                tuple(row[at[c]] for c in rollups.CHARGE_CITIZENSHIP_COLUMNS),
+            )
             self.cases[key] += 1
             self.later[key] += row[at["first_subsequent_code"]] is not None
         columns, rows = tables["cases_casecharge"]
         timing, category, detainer = (columns.index(c) for c in ("timing", "category_id", "detainer_id"))
         seen = set()
         for row in rows:
-            key = keys[row[detainer]]
+            key, citizenship_key = keys[row[detainer]]
             self.charges[(*key, row[timing], row[category])] += 1
+            self.citizenship_charges[(*citizenship_key, row[timing], row[category])] += 1
             if (row[detainer], row[category]) not in seen:
                 seen.add((row[detainer], row[category]))
                 self.charges[(*key, "any", row[category])] += 1
+                self.citizenship_charges[(*citizenship_key, "any", row[category])] += 1
 
     def write(self, writer):
-        from ..models import CaseRollup, ChargeRollup
+        from ..models import CaseRollup, ChargeCitizenshipRollup, ChargeRollup
 
         writer.write(
             CaseRollup._meta.db_table,
@@ -314,6 +322,11 @@ class _RollupTally:
             ChargeRollup._meta.db_table,
             [*rollups.CHARGE_COLUMNS, "timing", "category_id", "cases"],
             ((*key, n) for key, n in self.charges.items()),
+        )
+        writer.write(
+            ChargeCitizenshipRollup._meta.db_table,
+            [*rollups.CHARGE_CITIZENSHIP_COLUMNS, "timing", "category_id", "cases"],
+            ((*key, n) for key, n in self.citizenship_charges.items()),
         )
 
 

@@ -5,8 +5,8 @@ from collections import Counter
 from django.db import connection
 from django.db.models import Count, Q
 
-from cases.models import CaseCharge, ChargeRollup, Detainer
-from cases.services.rollups import GRAINS
+from cases.models import CaseCharge, ChargeCitizenshipRollup, ChargeRollup, Detainer
+from cases.services.rollups import CHARGE_CITIZENSHIP_COLUMNS, GRAINS
 
 
 def _rows(queryset, columns):
@@ -18,7 +18,12 @@ def rollup_differences():
     if not connection.is_usable():
         return {}
     differences = {}
-    for case_rollup, case_columns, charge_rollup, charge_columns in GRAINS:
+    charge_grains = [(charge_rollup, charge_columns) for _, _, charge_rollup, charge_columns in GRAINS]
+    for charge_rollup, charge_columns in [*charge_grains, (ChargeCitizenshipRollup, CHARGE_CITIZENSHIP_COLUMNS)]:
+        stored, fresh = _charges(charge_rollup, charge_columns)
+        if +stored != +fresh:
+            differences[charge_rollup.__name__] = (dict(stored - fresh), dict(fresh - stored))
+    for case_rollup, case_columns, _, _ in GRAINS:
         stored_cases = Counter()
         for *key, n, later in case_rollup.objects.values_list(*case_columns, "cases", "with_subsequent_charge"):
             stored_cases[(*key, "cases")] += n
@@ -30,22 +35,22 @@ def rollup_differences():
         ):
             fresh_cases[(*key, "cases")] = n
             fresh_cases[(*key, "with_subsequent_charge")] = later
-        stored_charges = Counter()
-        for row in charge_rollup.objects.values_list(*charge_columns, "timing", "category_id", "cases"):
-            stored_charges[row[:-1]] += row[-1]
-        public = CaseCharge.objects.filter(is_public=True).order_by()
-        of_case = [f"detainer__{c}" for c in charge_columns]
-        fresh_charges = _rows(
-            public.values(*of_case, "timing", "category_id").annotate(n=Count("pk")),
-            (*of_case, "timing", "category_id", "n"),
-        )
-        for row in public.values(*of_case, "category_id").annotate(n=Count("detainer", distinct=True)):
-            key = (*(row[c] for c in of_case), ChargeRollup.Timing.ANY, row["category_id"])
-            fresh_charges[key] = row["n"]
-        for rollup, stored, fresh in (
-            (case_rollup, stored_cases, fresh_cases),
-            (charge_rollup, stored_charges, fresh_charges),
-        ):
-            if +stored != +fresh:
-                differences[rollup.__name__] = (dict(stored - fresh), dict(fresh - stored))
+        if +stored_cases != +fresh_cases:
+            differences[case_rollup.__name__] = (dict(stored_cases - fresh_cases), dict(fresh_cases - stored_cases))
     return differences
+
+
+def _charges(charge_rollup, charge_columns):
+    """``(stored, fresh)`` counts of a charge rollup, by its columns, timing and category."""
+    stored = Counter()
+    for row in charge_rollup.objects.values_list(*charge_columns, "timing", "category_id", "cases"):
+        stored[row[:-1]] += row[-1]
+    public = CaseCharge.objects.filter(is_public=True).order_by()
+    of_case = [f"detainer__{c}" for c in charge_columns]
+    fresh = _rows(
+        public.values(*of_case, "timing", "category_id").annotate(n=Count("pk")),
+        (*of_case, "timing", "category_id", "n"),
+    )
+    for row in public.values(*of_case, "category_id").annotate(n=Count("detainer", distinct=True)):
+        fresh[(*(row[c] for c in of_case), ChargeRollup.Timing.ANY, row["category_id"])] = row["n"]
+    return stored, fresh
