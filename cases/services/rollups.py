@@ -24,6 +24,7 @@ from ..models import (
     ChargeReportRollup,
     ChargeRollup,
     Detainer,
+    Report,
 )
 from ..models.detainers import public_q
 
@@ -135,6 +136,12 @@ def recount_charge_citizenship(marks):
         return
     ChargeCitizenshipRollup.objects.filter(_where(marks)).delete()
     charges = CaseCharge.objects.filter(public_q(), _where(marks, prefix="detainer__")).order_by()
+    if ALL not in marks:
+        # The charges' own copy of their quarter lets an index find the reports' charges:
+        # joined on the report alone, PostgreSQL read every charge (1 s for a report of
+        # 25,654 cases at 1,000,000; 0.25 s so).
+        reports = [pk for _, pk in marks]
+        charges = charges.filter(quarter__in=Report.objects.filter(pk__in=reports).values("quarter"))
     _insert_charges(ChargeCitizenshipRollup, CHARGE_CITIZENSHIP_COLUMNS, charges)
 
 
