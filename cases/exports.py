@@ -234,13 +234,11 @@ def case_export(queryset, meta, absolute):
 
     from . import csvcopy  # it builds on this module
 
-    prefix, suffix = url_of("__key__").split("__key__")
-
     def csv_chunks():
+        prefix, suffix = url_of("__key__").split("__key__")
         return csvcopy.chunks(queryset, prefix, suffix, countries)
 
-    written_by_database = csvcopy.applies(queryset, prefix, suffix)
-    return Export("cases", CASE_COLUMNS, rows(), meta, json_rows(), csv_chunks if written_by_database else None)
+    return Export("cases", CASE_COLUMNS, rows(), meta, json_rows(), csv_chunks if csvcopy.applies(queryset) else None)
 
 
 # ---------------------------------------------------------------------------------------
