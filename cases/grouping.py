@@ -43,6 +43,18 @@ def group_counts(queryset, columns, total=None):
     return result
 
 
+INTEGER_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "ForeignKey",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+}
+
+
 def case_and_charge_counts(queryset, columns, timings):
     """PostgreSQL: ``group_counts(columns)`` and the cases' charge categories by timing
     (``DetainerQuerySet.charge_group_counts``) in one statement, the matching cases found
@@ -74,7 +86,9 @@ def case_and_charge_counts(queryset, columns, timings):
         )
     by_column = {column: [] for column in columns}
     by_timing = {timing: [] for timing in timings}
-    integer = {column for column in columns if column.endswith("_id")}
+    # Every value comes back as text (one column for all groups): integers are read back.
+    fields = queryset.model._meta
+    integer = {column for column in columns if fields.get_field(column).get_internal_type() in INTEGER_TYPES}
     with connection.cursor() as cursor:
         cursor.execute(f"WITH s AS MATERIALIZED ({sql}) {' UNION ALL '.join(parts)}", [*params, *part_params])
         for tag, value, category_id, n in cursor.fetchall():

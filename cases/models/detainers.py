@@ -106,12 +106,18 @@ class DetainerQuerySet(models.QuerySet):
         if not text:
             return self
         matched = Detainer.objects.search_ids(text)  # the filters of this queryset apply below
-        # Most searches match a few thousand cases. Their ids, read once per request (the list
-        # and its facets each build their queryset), serve the count, the page and the facets by
-        # primary key; given the union instead, PostgreSQL reads the whole cases table to join
-        # it, once for each of those queries.
+        few = Detainer.objects.listed_search_ids(text, matched)
+        return self.filter(pk__in=few if few is not None else matched)
+
+    def listed_search_ids(self, text, matched=None):
+        """The ids of the cases ``text`` matches, if at most SEARCH_IDS_LISTED, else None.
+        Most searches match a few thousand cases. Their ids, read once per request (the list
+        and its facets each build their queryset), serve the count, the page and the facets by
+        primary key; given the union instead, PostgreSQL reads the whole cases table to join
+        it, once for each of those queries."""
+        matched = Detainer.objects.search_ids(text) if matched is None else matched
         few = once(("search-ids", text), lambda: list(matched[: SEARCH_IDS_LISTED + 1]))
-        return self.filter(pk__in=few if len(few) <= SEARCH_IDS_LISTED else matched)
+        return few if len(few) <= SEARCH_IDS_LISTED else None
 
     def search_ids(self, text):
         """The ids of the cases that ``text`` matches, as one UNION query. Each kind of match
