@@ -19,6 +19,7 @@ from itertools import islice
 from urllib.parse import quote
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import CharField, Func
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -166,10 +167,24 @@ def _chunks(iterable, size):
 
 
 def _iso_of(value, precision):
-    """ISO 8601 at the stored precision (as PartialDate.iso), without building a PartialDate."""
+    """ISO 8601 at the stored precision (as PartialDate.iso), from the date as ISO text."""
     if value is None:
         return ""
-    return value.isoformat()[:7] if precision == Precision.MONTH else value.isoformat()
+    return value[:7] if precision == Precision.MONTH else value
+
+
+class IsoDateText(Func):
+    """A date read as its ISO text, YYYY-MM-DD: no date object is built for each cell only
+    to be written back as text (a fifth of the Python writer's time on SQLite)."""
+
+    template = "CAST(%(expressions)s AS TEXT)"  # SQLite stores dates as this text
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="to_char(%(expressions)s, 'YYYY-MM-DD')", **extra)
+
+
+DATE_FIELDS = ("lodged_on", "declined_on", "released_on")
 
 
 def _charge_dicts(charges, categories):
@@ -184,7 +199,9 @@ def case_records(queryset, *extra):
     """Rows (tuples of CASE_FIELDS, then ``extra``) for every case, in the queryset's order,
     read in chunks by one query each. No arrest or charge is read: the charges come from
     columns derived on the case."""
-    return queryset.values_list(*CASE_FIELDS, *extra).iterator(chunk_size=CHUNK)
+    texts = {f"{name}_iso": IsoDateText(name) for name in DATE_FIELDS}
+    fields = [f"{name}_iso" if name in DATE_FIELDS else name for name in CASE_FIELDS]
+    return queryset.annotate(**texts).values_list(*fields, *extra).iterator(chunk_size=CHUNK)
 
 
 @functools.cache

@@ -386,3 +386,13 @@ def test_postgres_csv_export_abandoned_midway_leaves_the_connection_as_it_was(cl
         cursor.execute("SELECT current_setting('statement_timeout'), current_setting('jit')")
         assert cursor.fetchone() == before
     assert Detainer.objects.count() == 60  # the connection still answers
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_dates_are_exported_at_their_stored_precision(client, fmt):
+    awkward_cases()  # every second case was lodged in a month only
+    _, body = export(client, reverse("cases:case-list"), "sort=case_id", fmt)
+    _, rows = parse(fmt, body)
+    lodged = {row["case_id"]: row["lodged_on"] for row in rows}
+    assert lodged["fy2025-q4-02"] == "2018-01" and lodged["fy2025-q4-01"] == "2018-01-12"
+    assert {row["released_on"] for row in rows} == {"2018-01-20"}
