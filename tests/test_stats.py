@@ -304,3 +304,21 @@ def test_the_direct_counts_share_one_statement_only_for_a_view_known_to_be_small
     cache.clear()
     get_stats(client, query)
     assert not statements  # over the limit: one query per chart
+
+
+def test_the_link_to_the_list_counts_its_cases_in_words_that_agree(client, world):
+    for query in ("state=CA", ""):
+        response = get_stats(client, query)
+        total = response.context["summary"].total
+        html = text(response)
+        if total == 1:
+            assert "Open this case in the case list" in html
+        else:
+            assert f"Open these {total:,} cases in the case list" in html
+    one = next(
+        q
+        for q in ("q=murder", "prior_charge=homicide", "subsequent_charge=homicide", "state=CA")
+        if get_stats(client, q).context["summary"].total == 1
+    )
+    assert "Open this case in the case list" in text(get_stats(client, one))
+    assert "these 1 case" not in text(get_stats(client, one))
