@@ -396,3 +396,19 @@ def test_dates_are_exported_at_their_stored_precision(client, fmt):
     lodged = {row["case_id"]: row["lodged_on"] for row in rows}
     assert lodged["fy2025-q4-02"] == "2018-01" and lodged["fy2025-q4-01"] == "2018-01-12"
     assert {row["released_on"] for row in rows} == {"2018-01-20"}
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("q=murder", "Download this case: "),
+        ("q=zzzz-no-such-thing", "Download the column headers (no case matches): "),
+        ("", "Download all {n:,} cases: "),
+    ],
+)
+def test_the_download_links_say_what_they_download(client, world, query, words):
+    response = client.get(reverse("cases:case-list") + f"?{query}")
+    count = response.context["count"]
+    html = response.content.decode()
+    assert words.format(n=count) in html
+    assert "all 1 case" not in html and "all 0 cases" not in html
