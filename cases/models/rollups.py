@@ -141,8 +141,8 @@ class CaseReportRollup(models.Model):
         return f"{self.quarter} {self.citizenship}: {self.cases}"
 
 
-class ChargeReportRollup(models.Model):
-    """Published cases per (report, timing, charge category), as ChargeRollup without agencies."""
+class _ReportChargeCounts(models.Model):
+    """Published cases per report, timing and charge category (and more, in a subclass)."""
 
     quarter = models.CharField(max_length=9)
     report = _key(Report)
@@ -151,6 +151,13 @@ class ChargeReportRollup(models.Model):
     cases = models.PositiveIntegerField()
 
     objects = ChargeRollupQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class ChargeReportRollup(_ReportChargeCounts):
+    """Published cases per (report, timing, charge category), as ChargeRollup without agencies."""
 
     class Meta:
         indexes = [
@@ -163,19 +170,12 @@ class ChargeReportRollup(models.Model):
         return f"{self.quarter} {self.timing} {self.category_id}: {self.cases}"
 
 
-class ChargeCitizenshipRollup(models.Model):
+class ChargeCitizenshipRollup(_ReportChargeCounts):
     """Published cases per (report, citizenship, timing, charge category): what the other
     rollups cannot say, the citizenship of the cases with a charge and the charges of the
     cases of a citizenship. Counted from the charges of the touched reports."""
 
-    quarter = models.CharField(max_length=9)
-    report = _key(Report)
     citizenship = models.CharField(max_length=2, blank=True)
-    timing = models.CharField(max_length=10, choices=ChargeRollup.Timing.choices)
-    category = _key(ChargeCategory)
-    cases = models.PositiveIntegerField()
-
-    objects = ChargeRollupQuerySet.as_manager()
 
     class Meta:
         indexes = [
