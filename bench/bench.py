@@ -204,6 +204,7 @@ def main():
         return
 
     env = prepare_database(args.engine, args.cases, args.seed)
+    reference_ms = common.cpu_reference_ms()
     values = sample_values(env)
     mix = url_mix(values, args.cases)
     common.log("counting queries")
@@ -232,8 +233,9 @@ def main():
 
     peer = {} if args.no_datasette else run_datasette(values, args.seconds, env)
 
+    machine = {"cpus": os.cpu_count(), "uname": " ".join(os.uname()), "cpu_reference_ms": reference_ms}
     report = {"args": vars(args), "values": values, "ours": ours, "export": export, "datasette": peer,
-              "machine": {"cpus": os.cpu_count(), "uname": " ".join(os.uname())}}  # fmt: skip
+              "machine": machine}  # fmt: skip
     name = f"bench-{args.engine}-{args.cases}"
     common.save(name, report)
     write_table(name, report)
@@ -249,6 +251,17 @@ def _p50(result, seconds):
     return seconds * 1000, f"no answer in {seconds} s"
 
 
+def machine_line(machine):
+    """How fast this machine ran a fixed piece of Python (``common.cpu_reference_ms``): lower is faster."""
+    if "cpu_reference_ms" not in machine:
+        return []
+    return [
+        f"{machine['cpus']} CPUs; CPU reference (a fixed Python loop, lower is faster): "
+        f"{machine['cpu_reference_ms']:.0f} ms.",
+        "",
+    ]
+
+
 def write_table(name, report):
     """Print the table and save it as bench/results/<name>.md."""
     args, ours, export, peer = report["args"], report["ours"], report["export"], report["datasette"]
@@ -256,6 +269,7 @@ def write_table(name, report):
     lines = [
         f"### {args['engine']}, {args['cases']:,} cases, one gunicorn worker, {seconds} s per URL",
         "",
+        *machine_line(report.get("machine", {})),
         "| page | cache | p50 ms | p99 ms | req/s | bytes | SQL queries | Datasette p50 ms | ours ÷ Datasette |",
         "|---|---|---|---|---|---|---|---|---|",
     ]

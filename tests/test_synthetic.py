@@ -70,21 +70,23 @@ def test_refuses_to_add_to_existing_synthetic_data_without_replace():
     "connection.vendor != 'postgresql'", reason="the indexes are built after the load on PostgreSQL only"
 )
 def test_the_indexes_dropped_for_the_load_are_built_again_as_they_were():
-    from cases.services.synthetic import CHUNK_TABLES
+    from cases.services.synthetic import CHUNK_TABLES, TALLY_TABLES
+
+    tables = [*CHUNK_TABLES, *TALLY_TABLES]
 
     def indexes():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [list(CHUNK_TABLES)])
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [tables])
             return dict(cursor.fetchall())
 
     before = indexes()
-    assert len(before) > 40  # the sort, filter and search indexes, and those behind constraints
+    assert len(before) > 60  # the sort, filter and search indexes, and those behind constraints
     generate(cases=300, quarters=3, agencies=10, seed=5)
     assert indexes() == before
     with connection.cursor() as cursor:  # and they are in use: valid and ready
         cursor.execute(
             "SELECT count(*) FROM pg_index x JOIN pg_class t ON t.oid = x.indrelid "
             "WHERE t.relname = ANY(%s) AND NOT (x.indisvalid AND x.indisready)",
-            [list(CHUNK_TABLES)],
+            [tables],
         )
         assert cursor.fetchone()[0] == 0
