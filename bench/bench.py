@@ -224,7 +224,12 @@ def main():
         agency = values["export_agency"]
         export_path = f"/cases/?agency={agency}&_export=csv" if agency else "/cases/?_export=csv"
         status = common.get(base + export_path.replace("_export=csv", "_export=csv&_probe=1"))[0]
-        export = measure_export(base, export_path) if status == 200 else {"skipped": f"export answered {status}"}
+        if status == 200:
+            # The median of three downloads: one download moved by 40% between runs here.
+            runs = sorted((measure_export(base, export_path) for _ in range(3)), key=lambda run: run["total_s"])
+            export = {**runs[1], "runs_rows_per_s": [round(run["rows_per_s"]) for run in runs]}
+        else:
+            export = {"skipped": f"export answered {status}"}
         export.update(expected_rows=values["export_rows"], path=export_path)
     with common.gunicorn(env, args.port, workers=1, threads=1) as (_server, base):
         for label, path, cookie in cached_mix(values):
@@ -290,7 +295,12 @@ def write_table(name, report):
         lines.append(
             f"\nCSV export of {export['rows']:,} rows (expected {export['expected_rows']:,}, "
             f"`{export.get('path', '')}`): first byte "
-            f"{export['ttfb_ms']:.0f} ms, total {export['total_s']:.1f} s, {export['rows_per_s']:,.0f} rows/s."
+            f"{export['ttfb_ms']:.0f} ms, total {export['total_s']:.1f} s, {export['rows_per_s']:,.0f} rows/s"
+            + (
+                f" (the median of three downloads: {', '.join(f'{n:,}' for n in export['runs_rows_per_s'])} rows/s)."
+                if "runs_rows_per_s" in export
+                else "."
+            )
         )
     else:
         lines.append(f"\nCSV export: {export}")
