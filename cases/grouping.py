@@ -3,7 +3,7 @@ per column elsewhere."""
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, Sum
+from django.db.models import Count, IntegerField, Sum
 
 
 def group_counts(queryset, columns, total=None):
@@ -43,18 +43,6 @@ def group_counts(queryset, columns, total=None):
     return result
 
 
-INTEGER_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "BigIntegerField",
-    "ForeignKey",
-    "IntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "SmallIntegerField",
-}
-
-
 def case_and_charge_counts(queryset, columns, timings):
     """PostgreSQL: ``group_counts(columns)`` and the cases' charge categories by timing
     (``DetainerQuerySet.charge_group_counts``) in one statement, the matching cases found
@@ -87,8 +75,7 @@ def case_and_charge_counts(queryset, columns, timings):
     by_column = {column: [] for column in columns}
     by_timing = {timing: [] for timing in timings}
     # Every value comes back as text (one column for all groups): integers are read back.
-    fields = queryset.model._meta
-    integer = {column for column in columns if fields.get_field(column).get_internal_type() in INTEGER_TYPES}
+    integer = {column for column in columns if _is_integer(queryset.model._meta.get_field(column))}
     with connection.cursor() as cursor:
         cursor.execute(f"WITH s AS MATERIALIZED ({sql}) {' UNION ALL '.join(parts)}", [*params, *part_params])
         for tag, value, category_id, n in cursor.fetchall():
@@ -102,3 +89,8 @@ def case_and_charge_counts(queryset, columns, timings):
     for rows in by_timing.values():
         rows.sort(key=lambda row: (-row[1], row[0]))
     return by_column, by_timing
+
+
+def _is_integer(field):
+    """An integer column: an integer field (auto and big ones too), or a key to one."""
+    return isinstance(getattr(field, "target_field", field), IntegerField)
