@@ -303,7 +303,7 @@ def test_the_direct_counts_share_one_statement_only_for_a_view_known_to_be_small
     statements.clear()
     cache.clear()
     get_stats(client, query)
-    assert not statements  # over the limit: one query per chart
+    assert not statements  # over the limit: the grouped queries instead
 
 
 def test_the_link_to_the_list_counts_its_cases_in_words_that_agree(client, world):
