@@ -144,6 +144,20 @@ def test_phone_filters_are_usable_and_the_table_readable(site, phone):
         assert cell["size"] >= 12
     screenshot(phone, "phone-case-list-filtered")
 
+    # A view with no case: its one message starts at the card's edge, with no empty label column.
+    phone.goto(site(reverse("cases:case-list") + "?q=zzzz-no-such-case"))
+    empty = phone.evaluate(
+        """() => {
+            const td = document.querySelector('.case-table tbody td[colspan]');
+            const range = document.createRange();
+            range.selectNodeContents(td);
+            return {cell: td.getBoundingClientRect().left, text: range.getBoundingClientRect().left,
+                    words: td.innerText};
+        }"""
+    )
+    assert empty["words"] == "No cases match these filters."
+    assert empty["text"] - empty["cell"] < 16, "the message is pushed right by an empty label column"
+
 
 FOCUSABLE = ", ".join(
     ["a[href]", "button:not([hidden])", "input:not([type=hidden])", "select", "textarea", "summary"]
