@@ -54,6 +54,27 @@ def test_wsgi_defaults_to_production(monkeypatch):
     assert "DJANGO_DEBUG is off" in result.stderr
 
 
+def test_wsgi_loads_every_view_then_freezes_what_it_has_loaded():
+    """A gunicorn worker keeps what detainers.wsgi loads for its whole life: frozen, the garbage
+    collector no longer walks it at every full collection (bench/gc_pause.py)."""
+    code = (
+        "import gc, detainers.wsgi\n"
+        "from django.urls import get_resolver\n"
+        "resolver = get_resolver()\n"
+        "loaded = 'url_patterns' in resolver.__dict__\n"
+        "collected = {id(o) for o in gc.get_objects()}  # every generation but the frozen objects\n"
+        "print(loaded, gc.get_freeze_count(), id(resolver) in collected, id(resolver.url_patterns) in collected)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_"))}
+    env = {**clean, "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "localhost"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    loaded, frozen, resolver_collected, patterns_collected = result.stdout.split()
+    assert loaded == "True", "the URLconf (and with it every view) is loaded before the freeze"
+    assert int(frozen) > 50_000
+    assert (resolver_collected, patterns_collected) == ("False", "False")
+
+
 @pytest.mark.parametrize(
     ("url", "engine"),
     [("", "django.db.backends.sqlite3"), ("postgres://u@127.0.0.1:5432/x", "django.db.backends.postgresql")],
