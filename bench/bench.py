@@ -90,6 +90,10 @@ def url_mix(v, total):
         ("agency detail", f"/agencies/{v['agency']}/"),
         ("stats, unfiltered", "/stats/"),
         ("stats, filtered", f"/stats/?quarter={q(v['quarter'])}"),
+        # What any page costs here, for the targets in milliseconds: the same middleware, and
+        # the site's layout with no case data in it.
+        ("floor: robots.txt (no template)", "/robots.txt"),
+        ("floor: About page (the layout, no case data)", "/about/"),
     ]
     return mix
 
