@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 from django.core.management import call_command
+from django.db import DataError, connection, transaction
 from django.db.models import Count
 from django.http import QueryDict
 
@@ -138,3 +139,51 @@ def test_case_and_charge_counts_in_one_statement_equal_the_separate_counts(value
         assert queryset.facet_counts(columns, timings) == expected, pairs
         checked += 1
     assert checked > 130
+
+
+def _parallel_workers():
+    return connection.connection.execute("SHOW max_parallel_workers_per_gather").fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel query plans are PostgreSQL's")
+def test_case_and_charge_counts_are_planned_without_parallel_workers_then_the_setting_is_restored(values):
+    queryset = _filterset([("agency", values["agency"][0])]).qs
+    seen = []
+
+    def during(execute, sql, params, many, context):
+        if sql.startswith("WITH s AS MATERIALIZED"):
+            seen.append(_parallel_workers())
+        return execute(sql, params, many, context)
+
+    before = _parallel_workers()
+    with connection.execute_wrapper(during):
+        by_column, _by_timing = queryset.facet_counts(["state"], [None])
+    assert by_column["state"]
+    assert seen == ["0"]
+    assert _parallel_workers() == before != "0"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel query plans are PostgreSQL's")
+def test_the_parallel_workers_setting_is_restored_when_the_statement_fails(values):
+    queryset = _filterset([("agency", values["agency"][0])]).qs
+    before = _parallel_workers()
+
+    def refused(execute, sql, params, many, context):
+        if sql.startswith("WITH s AS MATERIALIZED"):
+            raise RuntimeError("refused before it ran")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refused), pytest.raises(RuntimeError):
+        queryset.facet_counts(["state"], [None])
+    assert _parallel_workers() == before
+
+    def broken(execute, sql, params, many, context):
+        # An error in the database leaves the transaction unusable: no RESET can run, and the
+        # rollback undoes the SET.
+        if sql.startswith("WITH s AS MATERIALIZED"):
+            sql, params = "SELECT 1 / 0", None
+        return execute(sql, params, many, context)
+
+    with pytest.raises(DataError), transaction.atomic(), connection.execute_wrapper(broken):
+        queryset.facet_counts(["state"], [None])
+    assert _parallel_workers() == before
