@@ -2,6 +2,7 @@
 per column elsewhere."""
 
 from contextlib import contextmanager
+from operator import itemgetter
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -36,14 +37,23 @@ def group_counts(queryset, columns, total=None):
         f"SELECT {', '.join(quoted)}, {flags}, {measure} FROM ({sql}) AS counted GROUP BY GROUPING SETS ({grouping})"
     )
     result = {column: [] for column in columns}
+    by_index = list(result.values())
+    flags_end = 2 * len(columns)
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         for row in cursor.fetchall():
-            values, grouped_out, count = row[: len(columns)], row[len(columns) : -1], row[-1]
-            result[columns[grouped_out.index(0)]].append((values[grouped_out.index(0)], count))
-    for rows in result.values():
-        rows.sort(key=lambda row: (-row[1], str(row[0])))
+            index = row.index(0, len(columns), flags_end) - len(columns)  # the GROUPING flag that is 0
+            by_index[index].append((row[index], row[-1]))
+    # Largest first, ties by value as text: two stable sorts, the second on a C-level key (a
+    # quarter's agencies are some 2,000 rows; one sort on a tuple key took twice as long).
+    for rows in by_index:
+        rows.sort(key=_as_text)
+        rows.sort(key=itemgetter(1), reverse=True)
     return result
+
+
+def _as_text(row):
+    return str(row[0])
 
 
 def case_and_charge_counts(queryset, columns, timings):
