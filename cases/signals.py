@@ -52,8 +52,11 @@ def category_changed(sender, instance, raw=False, created=False, update_fields=N
 
 @receiver([post_save, post_delete], sender=Detainer)
 def case_moved(sender, instance, raw=False, **kwargs):
-    """The rollups count a case under its (report, agency): the pair it had when loaded and
-    the pair it has now are both recounted."""
+    """The rollups count a case under its (report, agency): the pair it had when loaded (or
+    last saved) and the pair it has now are both recounted."""
     if not raw:
         loaded = getattr(instance, "_loaded_pair", None) or (None, None)
-        rollups.touch(pairs={loaded, (instance.report_id, instance.declining_agency_id)})
+        now = (instance.report_id, instance.declining_agency_id)
+        rollups.touch(pairs={loaded, now})
+        # An object saved again after a move (created here, not loaded) moves from here.
+        instance._loaded_pair = now

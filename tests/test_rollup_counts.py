@@ -6,7 +6,7 @@ import itertools
 import pytest
 from django.core.management import call_command
 from django.db import DataError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.http import QueryDict
 
 from cases import counts, facets
@@ -187,3 +187,22 @@ def test_the_parallel_workers_setting_is_restored_when_the_statement_fails(value
     with pytest.raises(DataError), transaction.atomic(), connection.execute_wrapper(broken):
         queryset.facet_counts(["state"], [None])
     assert _parallel_workers() == before
+
+
+def test_moving_a_case_created_in_this_process_recounts_the_pair_it_left():
+    """A case object created here (not loaded) and saved again after a move: the rollups
+    recount the (report, agency) it left as well as the one it joined."""
+    from tests.factories import AgencyFactory, ReportFactory, make_case
+    from tests.support.rollups import rollup_differences
+
+    left, joined = AgencyFactory(), AgencyFactory()
+    report = ReportFactory(fy=2018, q=2)
+    cases = [make_case(report, row, agency=left) for row in (1, 2)]
+    report.status = "published"
+    report.save()
+    moved = cases[0]
+    moved.declining_agency = joined
+    moved.save()
+    rows = CaseRollup.objects.values_list("declining_agency_id").annotate(n=Sum("cases")).order_by()
+    assert dict(rows) == {left.pk: 1, joined.pk: 1}
+    assert not rollup_differences()
