@@ -6,7 +6,15 @@ counts over every case. Where they cannot, the callers count the cases themselve
 from django.db.models import Count, Sum
 
 from .grouping import group_counts
-from .models import CaseReportRollup, CaseRollup, ChargeCitizenshipRollup, ChargeReportRollup, ChargeRollup
+from .models import (
+    CaseAgencyRollup,
+    CaseReportRollup,
+    CaseRollup,
+    ChargeAgencyRollup,
+    ChargeCitizenshipRollup,
+    ChargeReportRollup,
+    ChargeRollup,
+)
 
 # Parameters that the rollups (cases.models.rollups) can count by, with their column.
 ROLLUP_COLUMNS = {
@@ -18,6 +26,7 @@ ROLLUP_COLUMNS = {
     "citizenship": "citizenship",
 }
 REPORT_GRAIN = {"quarter", "report", "citizenship"}
+REPORT_PARAMS = {"quarter", "report"}
 ROLLUP_TIMING = {
     "charge": ChargeRollup.Timing.ANY,
     "prior_charge": ChargeRollup.Timing.PRIOR,
@@ -48,10 +57,13 @@ def rollup_for(filterset, applied, facet=None, group=None):
     if any(param not in ROLLUP_COLUMNS for param in plain):
         return None
     lookups = {f"{ROLLUP_COLUMNS[param]}__in": _filter_values(filterset, param) for param in plain}
-    # The report-level rollups hold all that is needed unless an agency, state or AOR is.
-    per_report = {*plain, group} <= {None, *REPORT_GRAIN, *ROLLUP_TIMING}
+    # The report-level rollups hold all that is needed unless an agency, state or AOR is; the
+    # agency-level ones, unless a quarter or report is. Otherwise: per report and agency.
+    involved = {*plain, group}
+    per_report = involved <= {None, *REPORT_GRAIN, *ROLLUP_TIMING}
+    per_agency = not per_report and not involved & REPORT_PARAMS
     if not charges and group not in ROLLUP_TIMING:
-        return (CaseReportRollup if per_report else CaseRollup), lookups
+        return (CaseReportRollup if per_report else CaseAgencyRollup if per_agency else CaseRollup), lookups
     if len(charges) > 1 or (charges and group in ROLLUP_TIMING):
         return None  # which other charges cases with a charge have: counted directly
     citizenship = "citizenship" in plain or group == "citizenship"
@@ -64,7 +76,7 @@ def rollup_for(filterset, applied, facet=None, group=None):
         lookups.update(timing=ROLLUP_TIMING[charges[0]], category_id=categories[0])
     if citizenship:
         return ChargeCitizenshipRollup, lookups
-    return (ChargeReportRollup if per_report else ChargeRollup), lookups
+    return (ChargeReportRollup if per_report else ChargeAgencyRollup if per_agency else ChargeRollup), lookups
 
 
 def rollup_count(filterset):

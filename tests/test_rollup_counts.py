@@ -12,9 +12,11 @@ from django.http import QueryDict
 from cases import counts, facets
 from cases.filters import CaseFilter
 from cases.models import (
+    CaseAgencyRollup,
     CaseCharge,
     CaseReportRollup,
     CaseRollup,
+    ChargeAgencyRollup,
     ChargeCitizenshipRollup,
     ChargeReportRollup,
     ChargeRollup,
@@ -83,7 +85,15 @@ def test_facet_counts_from_the_rollups_equal_counts_over_the_cases(values):
         checked += 1
     assert checked > 130
     # Every rollup answered some of them; the rest were counted directly.
-    assert used == {CaseRollup, ChargeRollup, CaseReportRollup, ChargeReportRollup, ChargeCitizenshipRollup}
+    assert used == {
+        CaseRollup,
+        ChargeRollup,
+        CaseReportRollup,
+        ChargeReportRollup,
+        ChargeCitizenshipRollup,
+        CaseAgencyRollup,
+        ChargeAgencyRollup,
+    }
 
 
 def test_what_the_rollups_cannot_express_is_counted_from_the_cases(values):
@@ -206,3 +216,44 @@ def test_moving_a_case_created_in_this_process_recounts_the_pair_it_left():
     rows = CaseRollup.objects.values_list("declining_agency_id").annotate(n=Sum("cases")).order_by()
     assert dict(rows) == {left.pk: 1, joined.pk: 1}
     assert not rollup_differences()
+
+
+def test_moving_a_case_to_another_agency_recounts_both_agencies_over_every_report():
+    """The agency-level rollups sum each agency's rows across reports: an edit in one report
+    changes the totals of the agency it left and of the one it joined."""
+    from tests.factories import AgencyFactory, ReportFactory, make_case
+    from tests.support.rollups import rollup_differences
+
+    left, joined = AgencyFactory(), AgencyFactory()
+    reports = [ReportFactory(fy=2018, q=2), ReportFactory(fy=2018, q=3)]
+    cases = [make_case(report, row, agency=left) for report in reports for row in (1, 2)]
+    for report in reports:
+        report.status = "published"
+        report.save()
+
+    def totals(model, **lookups):
+        rows = model.objects.filter(**lookups).values_list("declining_agency_id").annotate(n=Sum("cases"))
+        return dict(rows.order_by())
+
+    assert totals(CaseAgencyRollup) == {left.pk: 4}
+    moved = cases[0]
+    moved.declining_agency = joined
+    moved.save()
+    assert totals(CaseAgencyRollup) == {left.pk: 3, joined.pk: 1}
+    assert totals(ChargeAgencyRollup, timing="subsequent") == {left.pk: 3, joined.pk: 1}
+    assert not rollup_differences()
+    # Back again: the agency it leaves has no case left, and no row (not a row of 0).
+    moved.declining_agency = left
+    moved.save()
+    assert totals(CaseAgencyRollup) == {left.pk: 4}
+    assert not ChargeAgencyRollup.objects.filter(declining_agency=joined).exists()
+    assert not rollup_differences()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="fillfactor is a PostgreSQL storage parameter")
+def test_the_agency_rollups_leave_room_on_their_pages_for_updates():
+    tables = ["cases_caseagencyrollup", "cases_chargeagencyrollup"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables])
+        options = dict(cursor.fetchall())
+    assert options == dict.fromkeys(tables, ["fillfactor=50"])

@@ -7,16 +7,26 @@ from .detainers import CaseCharge, Detainer, DetainerForm, VerificationStatus, c
 from .people import Arrest, ArrestCharge, ChargeKind, Gender, Individual
 from .reference import ChargeCategory, FieldOffice
 from .reports import Report, ReportKind, ReportStatus
-from .rollups import CaseReportRollup, CaseRollup, ChargeCitizenshipRollup, ChargeReportRollup, ChargeRollup
+from .rollups import (
+    CaseAgencyRollup,
+    CaseReportRollup,
+    CaseRollup,
+    ChargeAgencyRollup,
+    ChargeCitizenshipRollup,
+    ChargeReportRollup,
+    ChargeRollup,
+)
 
 __all__ = [
     "Agency",
     "AgencyType",
     "Arrest",
     "ArrestCharge",
+    "CaseAgencyRollup",
     "CaseCharge",
     "CaseReportRollup",
     "CaseRollup",
+    "ChargeAgencyRollup",
     "ChargeCategory",
     "ChargeKind",
     "ChargeCitizenshipRollup",

@@ -3,10 +3,13 @@
 Derived, never entered. ``cases.services.rollups`` rebuilds the rows of any (report,
 agency) pair whose cases change (and the report-level rows of its report), in the same
 transaction, so that facet counts, list counts and statistics are sums over a few
-hundred rollup rows instead of counts over every case. Two grains: per agency
-(CaseRollup, ChargeRollup) and per report (CaseReportRollup, ChargeReportRollup), which
-answers any count that needs no agency, state or AOR from a few rows per report.
-``tests/conftest.py`` checks after every test that they equal a fresh count.
+hundred rollup rows instead of counts over every case. Three grains: per report and
+agency (CaseRollup, ChargeRollup); per report (CaseReportRollup, ChargeReportRollup),
+which answers any count that needs no agency, state or AOR from a few rows per report;
+and per agency over every report (CaseAgencyRollup, ChargeAgencyRollup), which answers a
+count by agency, state or AOR that names no quarter or report without summing each
+agency's rows report by report. ``tests/conftest.py`` checks after every test that they
+equal a fresh count.
 """
 
 from django.db import models
@@ -53,14 +56,20 @@ class ChargeRollupQuerySet(RollupQuerySet):
         )
 
 
-class CaseRollup(models.Model):
-    """Published cases per (report, agency, citizenship); quarter, state and AOR follow."""
+class _AgencyColumns(models.Model):
+    """The agency of the counted cases, and the state and AOR that follow it."""
 
-    quarter = models.CharField(max_length=9)
-    report = _key(Report)
     declining_agency = _key(Agency)
     state = models.CharField(max_length=2, blank=True)
     aor = models.ForeignKey(FieldOffice, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class _CaseCounts(models.Model):
+    """Published cases of one citizenship, and how many of them have a charge after release."""
+
     citizenship = models.CharField(max_length=2, blank=True)
     cases = models.PositiveIntegerField()
     with_subsequent_charge = models.PositiveIntegerField(
@@ -68,6 +77,16 @@ class CaseRollup(models.Model):
     )
 
     objects = RollupQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class CaseRollup(_AgencyColumns, _CaseCounts):
+    """Published cases per (report, agency, citizenship); quarter, state and AOR follow."""
+
+    quarter = models.CharField(max_length=9)
+    report = _key(Report)
 
     class Meta:
         indexes = [
@@ -83,7 +102,7 @@ class CaseRollup(models.Model):
         return f"{self.quarter} agency {self.declining_agency_id} {self.citizenship}: {self.cases}"
 
 
-class ChargeRollup(models.Model):
+class ChargeRollup(_AgencyColumns):
     """Published cases per (report, agency, timing, charge category). Timing ``any`` counts a
     case once if the category is among its charges before or after release."""
 
@@ -94,9 +113,6 @@ class ChargeRollup(models.Model):
 
     quarter = models.CharField(max_length=9)
     report = _key(Report)
-    declining_agency = _key(Agency)
-    state = models.CharField(max_length=2, blank=True)
-    aor = models.ForeignKey(FieldOffice, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     timing = models.CharField(max_length=10, choices=Timing.choices)
     category = _key(ChargeCategory)
     cases = models.PositiveIntegerField()
@@ -117,19 +133,12 @@ class ChargeRollup(models.Model):
         return f"{self.quarter} agency {self.declining_agency_id} {self.timing} {self.category_id}: {self.cases}"
 
 
-class CaseReportRollup(models.Model):
+class CaseReportRollup(_CaseCounts):
     """Published cases per (report, citizenship): the rollup for counts that need no agency,
     state or AOR, a few rows per report."""
 
     quarter = models.CharField(max_length=9)
     report = _key(Report)
-    citizenship = models.CharField(max_length=2, blank=True)
-    cases = models.PositiveIntegerField()
-    with_subsequent_charge = models.PositiveIntegerField(
-        default=0, help_text="Of these, cases with a charge after release."
-    )
-
-    objects = RollupQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -186,3 +195,41 @@ class ChargeCitizenshipRollup(_ReportChargeCounts):
 
     def __str__(self):
         return f"{self.quarter} {self.citizenship} {self.timing} {self.category_id}: {self.cases}"
+
+
+class CaseAgencyRollup(_AgencyColumns, _CaseCounts):
+    """Published cases per (agency, citizenship) over every report: CaseRollup summed across
+    reports. State and AOR follow the agency."""
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["declining_agency"], name="caseagencyrollup_agency_idx"),
+            models.Index(fields=["citizenship"], name="caseagencyrollup_citizen_idx"),
+            models.Index(fields=["state"], name="caseagencyrollup_state_idx"),
+            models.Index(fields=["aor"], name="caseagencyrollup_aor_idx"),
+        ]
+
+    def __str__(self):
+        return f"agency {self.declining_agency_id} {self.citizenship}: {self.cases}"
+
+
+class ChargeAgencyRollup(_AgencyColumns):
+    """Published cases per (agency, timing, charge category) over every report: ChargeRollup
+    summed across reports."""
+
+    timing = models.CharField(max_length=10, choices=ChargeRollup.Timing.choices)
+    category = _key(ChargeCategory)
+    cases = models.PositiveIntegerField()
+
+    objects = ChargeRollupQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["timing", "category"], name="chargeagencyrollup_cat_idx"),
+            models.Index(fields=["declining_agency", "timing", "category"], name="chargeagencyrollup_agency_idx"),
+            models.Index(fields=["state"], name="chargeagencyrollup_state_idx"),
+            models.Index(fields=["aor"], name="chargeagencyrollup_aor_idx"),
+        ]
+
+    def __str__(self):
+        return f"agency {self.declining_agency_id} {self.timing} {self.category_id}: {self.cases}"

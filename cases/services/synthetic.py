@@ -346,7 +346,7 @@ def generate(plan: Plan, *, progress=lambda message: None):
         with _indexes_built_after(cursor, TALLY_TABLES):
             tally.write(writer)
     _reset_sequences([Report, Agency, Individual, Arrest, ArrestCharge, Detainer, CaseCharge])
-    rollups.sum_all_per_report()
+    rollups.sum_all_from_pairs()
     written = [Report, Agency, Individual, Arrest, ArrestCharge, Detainer, CaseCharge, *rollups.ROLLUP_MODELS]
     tables = ", ".join(model._meta.db_table for model in written)
     with connection.cursor() as cursor:
