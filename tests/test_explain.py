@@ -113,6 +113,17 @@ def test_each_filter_and_combination_searches_an_index_on_sqlite(cases, combo):
 
 
 @sqlite_only
+@pytest.mark.parametrize("name", ["state", "aor", "citizenship"])
+def test_a_filter_on_a_common_value_reads_its_cases_in_the_default_order_on_sqlite(cases, name):
+    """A state, an AOR or a citizenship can hold a third of the cases: SQLite read them all
+    and sorted them to show the first 50 (migration 0017)."""
+    queryset = filtered({name: FILTERS[name]})
+    assert queryset.count() == 3
+    text = sqlite_plan(queryset[:50])
+    assert f"detainer_pub_{name}_newest_idx" in text and "USE TEMP B-TREE" not in text, text
+
+
+@sqlite_only
 @pytest.mark.parametrize("sort", SORTS)
 def test_each_sort_reads_an_index_in_order_on_sqlite(cases, sort):
     """``filter(is_public=True)`` written as a bare ``WHERE is_public`` matched no index: every
