@@ -7,6 +7,6 @@ class CasesConfig(AppConfig):
     verbose_name = "Declined detainers"
 
     def ready(self):
-        from . import dataversion, signals  # noqa: F401
+        from . import checks, dataversion, signals  # noqa: F401
 
         dataversion.connect()
