@@ -247,3 +247,11 @@ def test_the_agency_rollups_leave_room_on_their_pages_for_updates():
         cursor.execute("SELECT relname, reloptions FROM pg_class WHERE relname = ANY(%s)", [tables])
         options = dict(cursor.fetchall())
     assert options == dict.fromkeys(tables, ["fillfactor=50"])
+
+
+def test_counted_values_are_largest_first_then_by_value_as_text():
+    from cases.grouping import _largest_first
+
+    rows = [(None, 2), (3, 5), ("CA", 2), (10, 5), (9, 2)]
+    _largest_first(rows)
+    assert rows == [(10, 5), (3, 5), (9, 2), ("CA", 2), (None, 2)]
