@@ -172,3 +172,25 @@ def test_search_reads_indexes_not_the_big_tables(cases, term):
     assert "Seq Scan on cases_detainer" not in text, text
     assert "Seq Scan on cases_arrestcharge" not in text, text
     assert "trgm_idx" in text, text
+
+
+@postgresql_only
+def test_the_charge_facets_of_an_agency_in_a_quarter_read_one_index(cases):
+    """The list filtered by quarter and agency counts its charge facets from ChargeRollup.
+    With an index on the agency alone, PostgreSQL combined two bitmaps (the agency's rows of
+    every quarter and the quarter's rows of every agency): 1.3 ms at 1,000,000 cases, against
+    0.2 ms through one index on both (migration 0018)."""
+    from django.db.models import Sum
+
+    from cases.counts import rollup_for
+    from cases.models import ChargeRollup
+
+    request = RequestFactory().get("/cases/", {"quarter": FILTERS["quarter"], "agency": FILTERS["agency"]})
+    filterset = CaseFilter(request.GET, queryset=Detainer.objects.published().for_list(), request=request)
+    assert filterset.is_valid(), filterset.errors
+    model, lookups = rollup_for(filterset, set(filterset.applied_params()), group="charge")
+    assert model is ChargeRollup
+    summed = model.objects.filter(**lookups, timing__in=["any", "prior"]).values_list("timing", "category_id")
+    text = plan(summed.annotate(n=Sum("cases")).order_by())
+    assert "chargerollup_agency_q_idx" in text, text
+    assert "BitmapAnd" not in text, text

