@@ -63,7 +63,7 @@ class CaseTable(tables.Table):
         "Declining agency",
         accessor="agency_name",
         order_by=("agency_name", "state", "case_id"),
-        linkify=lambda record: record.declining_agency.get_absolute_url(),
+        linkify=lambda record: reverse("cases:agency-detail", kwargs={"slug": record.agency_slug}),
     )
     state = tables.Column("State", accessor="state", order_by=("state", "case_id"))
     citizenship = tables.Column("Citizenship", accessor="citizenship", order_by=("citizenship", "case_id"))
@@ -120,7 +120,7 @@ class CaseTable(tables.Table):
             SafeString(f'<a href="{case_url.replace("__key__", case_id)}">{case_id}</a>'),
             _quarter_label(record.quarter),
             SafeString(
-                f'<a href="{agency_url.replace("__key__", escape(record.declining_agency.slug))}">'
+                f'<a href="{agency_url.replace("__key__", escape(record.agency_slug))}">'
                 f"{escape(record.agency_name)}</a>"
             ),
             record.state or empty,

@@ -221,6 +221,7 @@ def bulk_cases(report, count, *, agency, start_row=1):
             first_prior_code=prior.code,
             first_subsequent_code=later.code,
             agency_name=agency.name,
+            agency_slug=agency.slug,
             charges={
                 "prior": [[prior.pk, ChargeKind.CHARGE, "possession", "2018-01-10"]],
                 "subsequent": [[later.pk, ChargeKind.CHARGE, "murder", "2018-02-19"]],

@@ -333,14 +333,14 @@ DETAIL_QUERIES = {
     # the case and its individual's detainers, with their reports, agencies and individual, in one;
     # arrests; their charges; corrections with their reports
     "case": 4,
-    # agency; its cases' count; rows; their agencies; charge category names; by quarter; prior and
-    # subsequent charge counts
-    "agency": 8,
-    # report with its count; count; rows; their agencies; charge category names; corrections; charts:
-    # by agency, prior, subsequent
-    "report": 9,
-    # category with its counts; count; rows; their agencies; charge category names; chart: by quarter
-    "charge": 6,
+    # agency; its cases' count; rows (with their agencies' names and slugs, copied); charge category
+    # names; by quarter; prior and subsequent charge counts
+    "agency": 7,
+    # report with its count; count; rows; charge category names; corrections; charts: by agency,
+    # prior, subsequent
+    "report": 8,
+    # category with its counts; count; rows; charge category names; chart: by quarter
+    "charge": 5,
 }
 
 

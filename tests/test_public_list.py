@@ -354,15 +354,15 @@ def test_bulk_built_cases_match_what_derive_computes(world):
 
 # /cases/ unfiltered: the count; the facets from the rollups (PostgreSQL: one GROUPING SETS
 # query per rollup, SQLite: one GROUP BY per facet; one charge query); labels of the agencies,
-# reports, AORs and charge categories shown; the page's rows, charges included (a derived column),
-# and their agencies.
+# reports, AORs and charge categories shown; the page's rows, charges and agency name and slug
+# included (derived columns).
 # With three filters, add 2 canonical-slug checks (agency, charge), 2 filter-value lookups,
 # and the facets of the filtered parameters, each counted without its own filter (from the
 # rollups where they can express it, from the cases otherwise: on PostgreSQL the case-level
 # and the charge facets counted from the cases share one statement, planned without parallel
 # workers, which takes a SET before it and a RESET after).
 FILTERED = "quarter=fy2018-q2&agency=many-cases-county-ca&subsequent_charge=homicide"
-LIST_QUERIES = {"postgresql": {"": 10, FILTERED: 18}, "sqlite": {"": 14, FILTERED: 20}}
+LIST_QUERIES = {"postgresql": {"": 9, FILTERED: 17}, "sqlite": {"": 13, FILTERED: 19}}
 
 
 @pytest.mark.parametrize("n_cases", [10, 500])
@@ -402,7 +402,7 @@ def test_deep_pages_are_capped_with_a_notice(client, settings, monkeypatch):
 # cannot count then run no query (on PostgreSQL they shared one statement; on SQLite two).
 # Its citizenship facet is one query on ChargeCitizenshipRollup, counted or not.
 BROAD = "charge=dangerous-drugs"
-BROAD_QUERIES = {"postgresql": {"counted": 14, "uncounted": 13}, "sqlite": {"counted": 17, "uncounted": 16}}
+BROAD_QUERIES = {"postgresql": {"counted": 13, "uncounted": 12}, "sqlite": {"counted": 16, "uncounted": 15}}
 
 
 @pytest.mark.parametrize("n_cases", [10, 500])

@@ -134,6 +134,7 @@ DERIVED_FIELDS = [
     "aor_id",
     "citizenship",
     "agency_name",
+    "agency_slug",
     "charges",
     *CHARGE_COLUMNS,
 ]
@@ -156,6 +157,7 @@ def copied_columns(detainer):
         "state": agency.state,
         "aor_id": agency.aor_id,
         "agency_name": agency.name,
+        "agency_slug": agency.slug,
         "citizenship": str(detainer.individual.citizenship),
     }
 
@@ -249,13 +251,13 @@ def refresh_report(report):
 
 
 def agency_changed(agency):
-    """Cases copy their declining agency's state, AOR and name."""
-    changed = (
-        Detainer.objects.filter(declining_agency=agency)
-        .exclude(state=agency.state, aor_id=agency.aor_id, agency_name=agency.name)
-        .update(state=agency.state, aor_id=agency.aor_id, agency_name=agency.name)
-    )
-    if changed:
+    """Cases copy their declining agency's state, AOR, name and slug. The rollups count by
+    state and AOR, so only a move recounts them: a new name or slug changes no count."""
+    cases = Detainer.objects.filter(declining_agency=agency)
+    moved = cases.exclude(state=agency.state, aor_id=agency.aor_id).exists()
+    copied = {"state": agency.state, "aor_id": agency.aor_id, "agency_name": agency.name, "agency_slug": agency.slug}
+    cases.exclude(**copied).update(**copied)
+    if moved:
         rollups.touch(agencies=[agency.pk])
 
 

@@ -291,9 +291,10 @@ def generate(plan: Plan, *, progress=lambda message: None):
             ori = f"{state}{n + 1:07d}"
             pk = agency_id + n
             agencies.append(pk)
-            agency_places[pk] = (state, offices.get(STATE_AOR[state]), name)
+            slug = f"{SYNTHETIC_PREFIX}{n + 1:04d}-{state.lower()}"
+            agency_places[pk] = (state, offices.get(STATE_AOR[state]), name, slug)
             rows.append(
-                (pk, now, now, name, f"{SYNTHETIC_PREFIX}{n + 1:04d}-{state.lower()}", kind, ori, "Synthetic City",
+                (pk, now, now, name, slug, kind, ori, "Synthetic City",
                  "Synthetic County", state, "Synthetic benchmark data.", None, offices.get(STATE_AOR[state]))
             )  # fmt: skip
         writer.write(
@@ -447,14 +448,14 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick
                 subsequent_codes.add(category)
         case = ids["case"]
         ids["case"] += 1
-        state, aor, agency_name = places[agency]
+        state, aor, agency_name, agency_slug = places[agency]
         first_prior = min((codes[c][0] for c in prior_codes), default=None)
         first_later = min((codes[c][0] for c in subsequent_codes), default=None)
         text = charge_columns(summary, codes)
         cases.append(
             (case, report_id, row, None, f"{slug}-{row:02d}", individual, custody, agency, lodged, "day", released,
              "day", released, "day", "I-247A", "as_reported", "", quarter.slug, days, now, now,
-             True, state, aor, country, first_prior, first_later, agency_name, json.dumps(summary),
+             True, state, aor, country, first_prior, first_later, agency_name, agency_slug, json.dumps(summary),
              *(text[column] for column in CHARGE_COLUMNS))
         )  # fmt: skip
         for timing, group in (("prior", prior_codes), ("subsequent", subsequent_codes)):
@@ -474,7 +475,7 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick
              "lodged_on", "lodged_on_precision", "declined_on", "declined_on_precision", "released_on",
              "released_on_precision", "form", "verification_status", "agency_response", "quarter",
              "days_to_next_arrest", "created_at", "updated_at", "is_public", "state", "aor_id", "citizenship",
-             "first_prior_code", "first_subsequent_code", "agency_name", "charges", *CHARGE_COLUMNS],
+             "first_prior_code", "first_subsequent_code", "agency_name", "agency_slug", "charges", *CHARGE_COLUMNS],
             cases,
         ),
         "cases_casecharge": (["id", "timing", "category_id", "detainer_id", "is_public", "quarter"], case_charges),
