@@ -91,3 +91,32 @@ def test_what_is_never_cached(public, world):
 def test_the_page_cache_can_be_turned_off(public, world, no_page_cache):
     assert "X-Page-Cache" not in public.get(SHARED)
     assert "X-Page-Cache" not in public.get(SHARED)
+
+
+def test_last_modified_is_when_a_published_report_last_changed(world):
+    """``latest_publication`` reads the time in SQL written out (every page asks): it must
+    give what the ORM gives, on both engines, and nothing when no report is published."""
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.db.models import Max
+    from django.utils.http import http_date
+
+    from cases import dataversion
+    from cases.models import Report
+
+    def orm():
+        return Report.objects.published().aggregate(at=Max("updated_at"))["at"]
+
+    assert orm() is not None
+    at = dataversion.latest_publication()
+    assert at == orm() and at.utcoffset() == dt.timedelta(0)
+    later = dt.datetime(2031, 5, 6, 7, 8, 9, 123456, tzinfo=dt.UTC)
+    Report.objects.filter(status=ReportStatus.PUBLISHED).update(updated_at=later)
+    Report.objects.exclude(status=ReportStatus.PUBLISHED).update(updated_at=later + dt.timedelta(days=1))
+    assert dataversion.latest_publication() == later == orm()
+    cache.delete(dataversion.AS_OF_KEY)  # as after a restart: bump() keeps the time of a change
+    response = Client().get("/about/", HTTP_X_FORWARDED_PROTO="https")
+    assert response["Last-Modified"] == http_date(later.timestamp())
+    Report.objects.update(status=ReportStatus.DRAFT)
+    assert dataversion.latest_publication() is None
