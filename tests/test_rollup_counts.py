@@ -255,3 +255,21 @@ def test_counted_values_are_largest_first_then_by_value_as_text():
     rows = [(None, 2), (3, 5), ("CA", 2), (10, 5), (9, 2)]
     _largest_first(rows)
     assert rows == [(10, 5), (3, 5), (9, 2), ("CA", 2), (None, 2)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite counts one column per GROUP BY, ordered in SQL")
+def test_one_column_is_counted_and_ordered_as_several_are(django_assert_num_queries):
+    """On PostgreSQL a single column goes through the same statement as several (it went
+    through the ORM, 0.3 to 0.6 ms slower per facet), and its ties come out the same way:
+    by value as text (row 10 before row 2), not as numbers."""
+    from cases.grouping import group_counts
+    from tests.factories import ReportFactory, make_case
+
+    report = ReportFactory()
+    for row in (2, 10, 11):
+        make_case(report, row)
+    queryset = Detainer.objects.filter(report=report)
+    with django_assert_num_queries(1):
+        alone = group_counts(queryset, ["row"])
+    assert alone == {"row": [(10, 1), (11, 1), (2, 1)]}
+    assert group_counts(queryset, ["row", "quarter"])["row"] == alone["row"]
