@@ -273,3 +273,15 @@ def test_one_column_is_counted_and_ordered_as_several_are(django_assert_num_quer
         alone = group_counts(queryset, ["row"])
     assert alone == {"row": [(10, 1), (11, 1), (2, 1)]}
     assert group_counts(queryset, ["row", "quarter"])["row"] == alone["row"]
+
+
+def test_filter_sets_share_one_form_class_and_keep_their_own_fields():
+    """``CaseFilter.get_form_class`` builds the form class once; each request's form must
+    still validate its own values with its own copies of the fields."""
+    first, second = _filterset([("agency", "nope")]), _filterset([("quarter", "fy2018-q2")])
+    assert type(first.form) is type(second.form)
+    assert first.form.fields["agency"] is not second.form.fields["agency"]
+    first.form.fields["quarter"].label = "changed"
+    assert second.form.fields["quarter"].label == "Quarter"
+    assert not first.is_valid() and "agency" in first.form.errors
+    assert second.is_valid() and [q.slug for q in second.form.cleaned_data["quarter"]] == ["fy2018-q2"]
