@@ -8,6 +8,7 @@ current ones by the views, which know the models; this module only knows text.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import parse_qsl, urlencode
 
 from .fiscal import FiscalQuarter, InvalidQuarter
@@ -41,7 +42,10 @@ def raw_pairs(query_string: str) -> list[tuple[str, str]]:
     return parse_qsl(query_string, keep_blank_values=True)
 
 
+@functools.lru_cache(maxsize=256)
 def normalise_value(param: str, value: str) -> str:
+    """A pure function of two strings, memoised: a page writes some 30 links from the same
+    few values (each sort and page link normalises every parameter again)."""
     # Control characters (NUL above all, which PostgreSQL refuses) never belong in a value.
     value = " ".join("".join(ch for ch in value if ch.isprintable() or ch.isspace()).split())
     # No slug, code or quarter is longer than this; a longer value is cut before it is echoed.
