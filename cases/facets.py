@@ -117,11 +117,10 @@ def _labels(param, values):
     if param == "citizenship":
         return {v: (v, countries.name(v) or v) for v in values}
     if param == "agency":
-        rows = Agency.objects.filter(pk__in=values).values_list("pk", "slug", "name", "state")
+        rows = lookups.rows(Agency, ["slug", "name", "state"], values)
         return {pk: (slug, f"{name}, {state}") for pk, slug, name, state in rows}
     if param == "report":
-        rows = Report.objects.filter(pk__in=values).values_list("pk", "slug", "title")
-        return {pk: (slug, title) for pk, slug, title in rows}
+        return {pk: (slug, title) for pk, slug, title in lookups.rows(Report, ["slug", "title"], values)}
     if param == "aor":
         return {pk: (slug, name) for pk, slug, name in _field_offices() if pk in values}
     return {pk: (slug, name) for pk, slug, name in _categories() if pk in values}
