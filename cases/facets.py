@@ -99,7 +99,7 @@ def _count(filterset, applied, use_rollups=True, from_cases=True):
     for param in direct:
         bases[param if param in applied else None].append(param)
     for excluded, params in bases.items():
-        queryset = filterset.qs_without(excluded)
+        queryset = filterset.qs_without(excluded, counting=True)
         columns = [GROUPED[p][1] for p in params if p in GROUPED]
         timings = [CHARGES[p][1] for p in params if p in CHARGES]
         by_column, by_timing = queryset.facet_counts(columns, timings)

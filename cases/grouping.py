@@ -68,44 +68,43 @@ def _as_text(row):
 def case_and_charge_counts(queryset, columns, timings):
     """PostgreSQL: ``group_counts(columns)`` and the cases' charge categories by timing
     (``DetainerQuerySet.charge_group_counts``) in one statement, the matching cases found
-    once (a MATERIALIZED CTE) rather than once per count. Returns ``(by_column, by_timing)``."""
-    from .models import CaseCharge
+    once (a MATERIALIZED CTE) rather than once per count. Returns ``(by_column, by_timing)``.
+
+    The charges are counted from the cases' own ``charge_keys``, one unnest of a column the
+    statement reads anyway: each key is one CaseCharge row (or a category at any arrest), and
+    appears once in a case, so counting keys counts cases. The charges of the 2,351 cases of
+    a quarter, an agency and a charge took 6.3 ms as probes into the case charges, 2 ms so."""
+    from .models.detainers import KEY_TIMINGS, key_parts
 
     queryset = queryset.order_by()
     connection = connections[queryset.db]
     quote = connection.ops.quote_name
     try:
-        sql, params = queryset.values("id", *columns).query.get_compiler(queryset.db).as_sql()
+        sql, params = queryset.values(*columns, "charge_keys").query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:
         return {column: [] for column in columns}, {timing: [] for timing in timings}
-    charges = quote(CaseCharge._meta.db_table)
     parts, part_params = [], []
     for index, column in enumerate(columns):
         parts.append(f"SELECT {index}, {quote(column)}::text, NULL::bigint, COUNT(*) FROM s GROUP BY 2")
-    wanted = [t for t in timings if t is not None]
-    if wanted:
+    if timings:
         parts.append(
-            f"SELECT -1, timing, category_id, COUNT(*) FROM {charges} "
-            f"WHERE detainer_id IN (SELECT id FROM s) AND timing = ANY(%s) GROUP BY 2, 3"
+            "SELECT -1, NULL, key, COUNT(*) FROM (SELECT unnest(charge_keys) AS key FROM s) AS keys "
+            "WHERE key %% 3 = ANY(%s) GROUP BY 3"
         )
-        part_params.append(wanted)
-    if None in timings:
-        parts.append(
-            f"SELECT -2, NULL, category_id, COUNT(DISTINCT detainer_id) FROM {charges} "
-            f"WHERE detainer_id IN (SELECT id FROM s) GROUP BY 3"
-        )
+        part_params.append([KEY_TIMINGS[timing] for timing in timings])
     by_column = {column: [] for column in columns}
     by_timing = {timing: [] for timing in timings}
     # Every value comes back as text (one column for all groups): integers are read back.
     integer = {column for column in columns if _is_integer(queryset.model._meta.get_field(column))}
     with connection.cursor() as cursor, _without_parallel_workers(cursor):
         cursor.execute(f"WITH s AS MATERIALIZED ({sql}) {' UNION ALL '.join(parts)}", [*params, *part_params])
-        for tag, value, category_id, n in cursor.fetchall():
+        for tag, value, key, n in cursor.fetchall():
             if tag >= 0:
                 column = columns[tag]
                 by_column[column].append((int(value) if value is not None and column in integer else value, n))
             else:
-                by_timing[value if tag == -1 else None].append((category_id, n))
+                category_id, timing = key_parts(key)
+                by_timing[timing].append((category_id, n))
     for rows in by_column.values():
         _largest_first(rows)
     for rows in by_timing.values():

@@ -186,6 +186,7 @@ def bulk_cases(report, count, *, agency, start_row=1):
     take a handful of queries. Derived columns are set as cases.services.derive would set them
     (tests/test_public_list.py checks that against derive itself)."""
     from cases.models import CaseCharge, case_id_for
+    from cases.models.detainers import charge_keys
     from cases.services import rollups
 
     prior, later = category("35"), category("09")
@@ -230,6 +231,7 @@ def bulk_cases(report, count, *, agency, start_row=1):
             prior_charges_text=f"{prior.code} {prior.name} (charge): possession",
             subsequent_charge_codes=later.code,
             subsequent_charges_text=f"{later.code} {later.name} (charge): murder",
+            charge_keys=charge_keys([(prior.pk, CaseCharge.Timing.PRIOR), (later.pk, CaseCharge.Timing.SUBSEQUENT)]),
         )
         for n, (individual, arrest) in enumerate(zip(individuals, custody, strict=True))
     )

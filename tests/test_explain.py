@@ -194,3 +194,29 @@ def test_the_charge_facets_of_an_agency_in_a_quarter_read_one_index(cases):
     text = plan(summed.annotate(n=Sum("cases")).order_by())
     assert "chargerollup_agency_q_idx" in text, text
     assert "BitmapAnd" not in text, text
+
+
+@postgresql_only
+@pytest.mark.parametrize("combo", COMBINATIONS, ids=lambda c: "+".join(c))
+def test_the_cases_counted_for_the_facets_are_found_by_an_index(cases, combo):
+    """The facet counts find their cases with the charge filters read from the cases'
+    charge keys (``qs_without(counting=True)``): a charge alone must use the GIN index."""
+    request = RequestFactory().get("/cases/", {name: FILTERS[name] for name in combo})
+    filterset = CaseFilter(request.GET, queryset=Detainer.objects.published(), request=request)
+    assert filterset.is_valid(), filterset.errors
+    queryset = filterset.qs_without(None, counting=True)
+    assert queryset.count() == 3
+    text = plan(queryset.order_by().values("citizenship", "charge_keys"))
+    assert "Seq Scan on cases_detainer" not in text, text
+
+
+@postgresql_only
+@pytest.mark.parametrize("timing", [None, "prior", "subsequent"])
+def test_a_charge_read_from_the_charge_keys_has_an_index(cases, timing):
+    """Every case passes ``is_public``, so the test above would pass on its index alone: here
+    the charge is the only condition, and the GIN index of migration 0020 must answer it."""
+    from cases.models import ChargeCategory
+
+    queryset = Detainer.objects.with_charge_keys([ChargeCategory.objects.get(slug="dangerous-drugs")], timing)
+    text = plan(queryset.values("pk"))
+    assert "detainer_charge_keys_gin" in text, text

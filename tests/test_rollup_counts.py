@@ -285,3 +285,38 @@ def test_filter_sets_share_one_form_class_and_keep_their_own_fields():
     assert second.form.fields["quarter"].label == "Quarter"
     assert not first.is_valid() and "agency" in first.form.errors
     assert second.is_valid() and [q.slug for q in second.form.cleaned_data["quarter"]] == ["fy2018-q2"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the charge keys filter the counted cases on PostgreSQL")
+def test_the_counted_cases_filtered_by_their_charge_keys_are_the_cases_the_filters_find(values):
+    """``qs_without(..., counting=True)`` reads each case's charge keys, not the case charges:
+    for every combination, and every parameter left out, the same cases."""
+    checked = 0
+    for pairs in _combinations(values):
+        filterset = _filterset(pairs)
+        for param in [None, *filterset.applied_params()]:
+            counting = filterset.qs_without(param, counting=True)
+            if param not in {p for p, _ in pairs if p in CaseFilter.CHARGE_TIMING} and any(
+                p in CaseFilter.CHARGE_TIMING for p, _ in pairs
+            ):
+                sql = str(counting.query)
+                assert "charge_keys" in sql and "cases_casecharge" not in sql, pairs
+            expected = set(filterset.qs_without(param).values_list("pk", flat=True))
+            assert set(counting.values_list("pk", flat=True)) == expected, (pairs, param)
+            checked += 1
+    assert checked > 300
+
+
+def test_charge_keys_encode_each_case_charge_and_each_category_at_any_arrest():
+    from cases.models.detainers import charge_keys, key_parts
+
+    keys = charge_keys([(5, "prior"), (5, "subsequent"), (7, "subsequent")])
+    assert keys == [15, 16, 17, 21, 23]
+    assert [key_parts(key) for key in keys] == [
+        (5, None),
+        (5, "prior"),
+        (5, "subsequent"),
+        (7, None),
+        (7, "subsequent"),
+    ]
+    assert charge_keys([]) == []

@@ -1,6 +1,8 @@
 """Shared model pieces: timestamps, and slugs that never break once public."""
 
-from django.db import models, transaction
+import json
+
+from django.db import NotSupportedError, models, transaction
 
 
 class Timestamped(models.Model):
@@ -88,3 +90,48 @@ class SluggedModel(models.Model):
                     defaults={"object_id": self.pk},
                 )
                 SlugAlias.objects.filter(kind=self.slug_alias_kind, slug=self.slug).delete()
+
+
+class IntegerListField(models.Field):
+    """A list of integers: an ``integer[]`` column on PostgreSQL, which a GIN index serves and
+    SQL can unnest; JSON text on SQLite, which has no arrays. Never NULL: empty is ``[]``."""
+
+    description = "A list of integers"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default", list)
+        kwargs.setdefault("blank", True)
+        super().__init__(*args, **kwargs)
+
+    def db_type(self, connection):
+        return "integer[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        value = [int(item) for item in value or ()]
+        return value if connection.vendor == "postgresql" else json.dumps(value)
+
+    def from_db_value(self, value, expression, connection):
+        return json.loads(value) if isinstance(value, str) else value
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            return json.loads(value)
+        return [int(item) for item in value or ()]
+
+
+@IntegerListField.register_lookup
+class Overlaps(models.Lookup):
+    """``field__overlaps=[...]``: the list shares an item with these (PostgreSQL's ``&&``,
+    which a GIN index serves). Not available on SQLite."""
+
+    lookup_name = "overlaps"
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [[int(item) for item in value]]
+
+    def as_sql(self, compiler, connection):
+        if connection.vendor != "postgresql":
+            raise NotSupportedError("overlaps needs PostgreSQL's arrays")
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} && {rhs}::integer[]", [*lhs_params, *rhs_params]

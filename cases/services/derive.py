@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from django.db import transaction
 
 from ..models import Arrest, CaseCharge, ChargeCategory, Detainer, ReportStatus, case_id_for
+from ..models.detainers import charge_keys
 from . import rollups
 
 _batch = threading.local()
@@ -136,6 +137,7 @@ DERIVED_FIELDS = [
     "agency_name",
     "agency_slug",
     "charges",
+    "charge_keys",
     *CHARGE_COLUMNS,
 ]
 
@@ -206,6 +208,7 @@ def refresh_individuals(individual_ids, chunk_size=500):
             values = {
                 "days_to_next_arrest": days,
                 "charges": charges,
+                "charge_keys": charge_keys(wanted),
                 **charge_columns(charges, codes),
                 "first_prior_code": _lowest(codes, wanted, CaseCharge.Timing.PRIOR),
                 "first_subsequent_code": _lowest(codes, wanted, CaseCharge.Timing.SUBSEQUENT),

@@ -24,6 +24,7 @@ from django.utils import timezone
 from ..fiscal import FiscalQuarter
 from ..geo import US_STATES
 from ..models import Agency, ChargeCategory, Detainer, FieldOffice, Report
+from ..models.detainers import charge_keys
 from . import rollups
 from .derive import CHARGE_COLUMNS, charge_columns
 
@@ -411,6 +412,13 @@ class _RollupTally:
         )
 
 
+def keys_literal(keys):
+    """``Detainer.charge_keys`` as COPY (PostgreSQL's array text) or SQLite (JSON) takes it."""
+    if connection.vendor == "postgresql":
+        return "{" + ",".join(map(str, keys)) + "}"
+    return json.dumps(keys)
+
+
 def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick_category, pick_country, codes):
     individuals, arrests, charges, cases, case_charges = [], [], [], [], []
     chosen_agencies = rng.choices(agencies, weights=agency_weights, k=len(batch))
@@ -452,11 +460,12 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick
         first_prior = min((codes[c][0] for c in prior_codes), default=None)
         first_later = min((codes[c][0] for c in subsequent_codes), default=None)
         text = charge_columns(summary, codes)
+        keys = charge_keys([*((c, "prior") for c in prior_codes), *((c, "subsequent") for c in subsequent_codes)])
         cases.append(
             (case, report_id, row, None, f"{slug}-{row:02d}", individual, custody, agency, lodged, "day", released,
              "day", released, "day", "I-247A", "as_reported", "", quarter.slug, days, now, now,
              True, state, aor, country, first_prior, first_later, agency_name, agency_slug, json.dumps(summary),
-             *(text[column] for column in CHARGE_COLUMNS))
+             *(text[column] for column in CHARGE_COLUMNS), keys_literal(keys))
         )  # fmt: skip
         for timing, group in (("prior", prior_codes), ("subsequent", subsequent_codes)):
             for category in sorted(group):
@@ -475,7 +484,8 @@ def _generate_chunk(rng, batch, ids, now, agencies, agency_weights, places, pick
              "lodged_on", "lodged_on_precision", "declined_on", "declined_on_precision", "released_on",
              "released_on_precision", "form", "verification_status", "agency_response", "quarter",
              "days_to_next_arrest", "created_at", "updated_at", "is_public", "state", "aor_id", "citizenship",
-             "first_prior_code", "first_subsequent_code", "agency_name", "agency_slug", "charges", *CHARGE_COLUMNS],
+             "first_prior_code", "first_subsequent_code", "agency_name", "agency_slug", "charges", *CHARGE_COLUMNS,
+             "charge_keys"],
             cases,
         ),
         "cases_casecharge": (["id", "timing", "category_id", "detainer_id", "is_public", "quarter"], case_charges),

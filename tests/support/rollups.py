@@ -1,11 +1,12 @@
 """The rollups compared with a fresh count of the cases (see cases.services.rollups)."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.db import connection
 from django.db.models import Count, Q
 
 from cases.models import CaseCharge, ChargeCitizenshipRollup, ChargeRollup, Detainer
+from cases.models.detainers import charge_keys
 from cases.services.rollups import CHARGE_CITIZENSHIP_COLUMNS, GRAINS
 
 
@@ -37,7 +38,23 @@ def rollup_differences():
             fresh_cases[(*key, "with_subsequent_charge")] = later
         if +stored_cases != +fresh_cases:
             differences[case_rollup.__name__] = (dict(stored_cases - fresh_cases), dict(fresh_cases - stored_cases))
+    keys = charge_key_differences()
+    if keys:
+        differences["Detainer.charge_keys"] = keys
     return differences
+
+
+def charge_key_differences():
+    """``{case pk: (stored keys, keys of its CaseCharge rows)}`` where they differ: the facet
+    counts read the keys, the filters the CaseCharge rows, and both must say the same."""
+    pairs = defaultdict(list)
+    for detainer_id, category_id, timing in CaseCharge.objects.values_list("detainer_id", "category_id", "timing"):
+        pairs[detainer_id].append((category_id, timing))
+    return {
+        pk: (stored, charge_keys(pairs[pk]))
+        for pk, stored in Detainer.objects.values_list("pk", "charge_keys")
+        if stored != charge_keys(pairs[pk])
+    }
 
 
 def _charges(charge_rollup, charge_columns):
