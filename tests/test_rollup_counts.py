@@ -147,46 +147,59 @@ def _parallel_workers():
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel query plans are PostgreSQL's")
 def test_case_and_charge_counts_are_planned_without_parallel_workers_then_the_setting_is_restored(values):
-    queryset = _filterset([("agency", values["agency"][0])]).qs
-    seen = []
+    from cases.grouping import _without_parallel_workers
 
-    def during(execute, sql, params, many, context):
-        if sql.startswith("WITH s AS MATERIALIZED"):
-            seen.append(_parallel_workers())
+    queryset = _filterset([("agency", values["agency"][0])]).qs
+    sent = []
+
+    def record(execute, sql, params, many, context):
+        sent.append(sql)
         return execute(sql, params, many, context)
 
     before = _parallel_workers()
-    with connection.execute_wrapper(during):
+    with connection.execute_wrapper(record):
         by_column, _by_timing = queryset.facet_counts(["state"], [None])
     assert by_column["state"]
-    assert seen == ["0"]
+    # One round trip: the setting, the count, and the setting undone.
+    assert len(sent) == 1
+    assert sent[0].startswith("SET max_parallel_workers_per_gather = 0; WITH s AS MATERIALIZED")
+    assert sent[0].endswith("; RESET max_parallel_workers_per_gather")
     assert _parallel_workers() == before != "0"
+    # What the count's statement sees, sent the same way.
+    with connection.cursor() as cursor:
+        seen = _without_parallel_workers(cursor, "SELECT current_setting('max_parallel_workers_per_gather')", [])
+    assert seen == [("0",)]
+    assert _parallel_workers() == before
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel query plans are PostgreSQL's")
-def test_the_parallel_workers_setting_is_restored_when_the_statement_fails(values):
+def test_the_parallel_workers_setting_is_restored_when_the_statement_fails_in_a_transaction(values):
+    from cases.grouping import WITHOUT_PARALLEL_WORKERS
+
     queryset = _filterset([("agency", values["agency"][0])]).qs
     before = _parallel_workers()
 
-    def refused(execute, sql, params, many, context):
-        if sql.startswith("WITH s AS MATERIALIZED"):
-            raise RuntimeError("refused before it ran")
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(refused), pytest.raises(RuntimeError):
-        queryset.facet_counts(["state"], [None])
-    assert _parallel_workers() == before
-
     def broken(execute, sql, params, many, context):
-        # An error in the database leaves the transaction unusable: no RESET can run, and the
-        # rollback undoes the SET.
-        if sql.startswith("WITH s AS MATERIALIZED"):
-            sql, params = "SELECT 1 / 0", None
-        return execute(sql, params, many, context)
+        # An error in the database aborts the transaction: its rollback undoes the SET.
+        return execute(WITHOUT_PARALLEL_WORKERS.format("SELECT 1 / 0"), None, many, context)
 
     with pytest.raises(DataError), transaction.atomic(), connection.execute_wrapper(broken):
         queryset.facet_counts(["state"], [None])
     assert _parallel_workers() == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="parallel query plans are PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_the_parallel_workers_setting_is_restored_when_the_statement_fails_outside_a_transaction():
+    """Sent at once, the SET, the statement and the RESET are one implicit transaction: a
+    failed statement takes the SET with it."""
+    from cases.grouping import _without_parallel_workers
+
+    assert connection.get_autocommit()
+    before = _parallel_workers()
+    with pytest.raises(DataError), connection.cursor() as cursor:
+        _without_parallel_workers(cursor, "SELECT 1 / %s", [0])
+    assert _parallel_workers() == before != "0"
 
 
 def test_moving_a_case_created_in_this_process_recounts_the_pair_it_left():
@@ -257,11 +270,10 @@ def test_counted_values_are_largest_first_then_by_value_as_text():
     assert rows == [(10, 5), (3, 5), (9, 2), ("CA", 2), (None, 2)]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite counts one column per GROUP BY, ordered in SQL")
 def test_one_column_is_counted_and_ordered_as_several_are(django_assert_num_queries):
-    """On PostgreSQL a single column goes through the same statement as several (it went
-    through the ORM, 0.3 to 0.6 ms slower per facet), and its ties come out the same way:
-    by value as text (row 10 before row 2), not as numbers."""
+    """A single column goes through the same statement as several (it went through the ORM,
+    0.3 to 0.6 ms slower per facet on PostgreSQL), and its ties come out the same way on
+    both engines: by value as text (row 10 before row 2), not as numbers."""
     from cases.grouping import group_counts
     from tests.factories import ReportFactory, make_case
 
