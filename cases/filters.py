@@ -10,9 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django_countries import countries
 
+from . import requestmemo
 from .fiscal import FiscalQuarter, InvalidQuarter
 from .geo import STATE_NAMES, US_STATES
 from .models import Agency, CaseCharge, ChargeCategory, Detainer, FieldOffice, Report
+from .models.base import slug_memo_key
 
 
 class QuarterListField(forms.Field):
@@ -41,8 +43,27 @@ class QuarterFilter(django_filters.Filter):
         return qs.filter(quarter__in=[quarter.slug for quarter in value])
 
 
+class SlugChoiceField(forms.ModelMultipleChoiceField):
+    """Checks its slugs against the rows the view's canonical-URL check has just read
+    (``SlugQuerySet.current_slugs``), when the choices are every row of the model and it
+    found every slug: one query per filter fewer. Otherwise it asks the database as usual."""
+
+    def _check_values(self, value):
+        if self.to_field_name == "slug" and not self.queryset.query.where:
+            model = self.queryset.model
+            try:
+                rows = [requestmemo.recall(slug_memo_key(model, slug)) for slug in frozenset(value)]
+            except TypeError:  # not a list of strings: the usual checks say so
+                rows = [None]
+            if rows and None not in rows:
+                return rows
+        return super()._check_values(value)
+
+
 class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
     """Chosen by slug in the URL, filtered by primary key on the case table: no join."""
+
+    field_class = SlugChoiceField
 
     def get_filter_predicate(self, v):
         return {self.field_name: v.pk}

@@ -30,3 +30,16 @@ def once(key, compute):
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+def remember(key, value):
+    """Keep ``value`` for the rest of this GET request (nothing outside one)."""
+    memo = getattr(_state, "memo", None)
+    if memo is not None:
+        memo[key] = value
+
+
+def recall(key, default=None):
+    """What ``remember`` kept under ``key`` in this GET request, else ``default``."""
+    memo = getattr(_state, "memo", None)
+    return default if memo is None else memo.get(key, default)

@@ -4,6 +4,8 @@ import json
 
 from django.db import NotSupportedError, models, transaction
 
+from .. import requestmemo
+
 
 class Timestamped(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -54,7 +56,13 @@ class SlugQuerySet(models.QuerySet):
     def current_slugs(self, slugs):
         """Map each given slug (current or former) to the current slug, dropping unknown ones."""
         wanted = {s.strip().lower() for s in slugs if s and s.strip()}
-        found = {s: s for s in self.filter(slug__in=wanted).values_list("slug", flat=True)}
+        rows = list(self.filter(slug__in=wanted))
+        if not self.query.where:
+            # Every row of the model: a filter's form can take its choices from here (see
+            # cases.filters.SlugChoiceField) instead of asking for the same rows again.
+            for row in rows:
+                requestmemo.remember(slug_memo_key(self.model, row.slug), row)
+        found = {row.slug: row.slug for row in rows}
         missing = wanted - found.keys()
         if missing:
             aliases = dict(
@@ -67,6 +75,11 @@ class SlugQuerySet(models.QuerySet):
                 if pk in current:
                     found[old] = current[pk]
         return found
+
+
+def slug_memo_key(model, slug):
+    """Where ``current_slugs`` leaves a row found by its current slug, for this GET request."""
+    return ("row-by-slug", model._meta.label, slug)
 
 
 class SluggedModel(models.Model):
