@@ -2,8 +2,12 @@
 gives exactly the cells django-tables2 renders."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+from django.template import Context, Template
+from django.test import RequestFactory
 
 from cases.models import Detainer
 from cases.tables import CaseTable
@@ -37,3 +41,43 @@ def test_case_list_markup_has_one_cell_per_column(client, world):
     assert body.count("<tr>") == 4
     assert body.count("<td ") == 4 * len(CaseTable.base_columns)
     assert 'data-label="Days from release to next arrest"' in body
+
+
+# The template loops that the table_head and table_pagination tags replaced, kept to compare.
+LOOPS = Path(__file__).parent / "data"
+HEADER_LOOP = (LOOPS / "table_head_loop.html").read_text()
+PAGINATION_LOOP = (LOOPS / "table_pagination_loop.html").read_text()
+
+
+def _squeezed(html):
+    """Whitespace beside tags dropped (the browser collapses it in a header cell)."""
+    return re.sub(r"\s+", " ", re.sub(r"\s*(<[^>]*>)\s*", r"\1", html)).strip()
+
+
+@pytest.mark.parametrize("sort", [None, "lodged", "-lodged", "agency", "-prior_charges"])
+def test_table_head_equals_the_template_loop(world, sort):
+    from cases.tables import AgencyTable
+
+    request = RequestFactory().get("/cases/", {"quarter": "fy2018-q2", **({"sort": sort} if sort else {})})
+    for table in (
+        CaseTable(Detainer.objects.cases().for_list(), order_by=(sort,) if sort else None),
+        AgencyTable([], order_by=("-case_count",)),
+    ):
+        table.columns["state"].column.orderable = sort is None  # one column not sortable, once
+        context = Context({"request": request, "table": table})
+        fast = Template("{% load public_urls %}{% table_head table %}").render(context)
+        assert _squeezed(fast) == _squeezed(Template(HEADER_LOOP).render(context))
+        assert 'scope="col"' in fast and ("aria-sort=" in fast) == bool(table.order_by)
+
+
+@pytest.mark.parametrize(("rows", "page"), [(3, 1), (30, 1), (30, 2), (30, 8), (30, 15), (600, 150), (600, 300)])
+def test_table_pagination_equals_the_template_loop(rows, page):
+    from cases.tables import AgencyTable
+
+    request = RequestFactory().get("/agencies/", {"sort": "name", "page": str(page)})
+    table = AgencyTable([{"name": f"Agency {n}", "case_count": n} for n in range(rows)])
+    table.paginate(page=page, per_page=2)
+    context = Context({"request": request, "table": table})
+    fast = Template("{% load public_urls %}{% table_pagination table %}").render(context)
+    assert _squeezed(fast) == _squeezed(Template(PAGINATION_LOOP).render(context))
+    assert ('aria-current="page"' in fast) == (rows > 2)

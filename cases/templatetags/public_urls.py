@@ -6,6 +6,7 @@ from django import template
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django_tables2.templatetags.django_tables2 import table_page_range
 
 from .. import querystring as qs
 
@@ -49,6 +50,48 @@ def toggle_url(context, param, value):
 @register.simple_tag(takes_context=True)
 def clear_filters_url(context):
     return _link(context, qs.without_filters(_current(context)))
+
+
+@register.simple_tag(takes_context=True)
+def table_head(context, table):
+    """The header row of a django-tables2 table, as the template loop wrote it, built in
+    Python: ten columns of a dozen template lookups each took about 1 ms of every list."""
+    cells = []
+    for column in table.columns:
+        alias = column.order_by_alias
+        ordered = column.is_ordered
+        descending = ordered and alias.is_descending
+        sort = f' aria-sort="{"descending" if descending else "ascending"}"' if ordered else ""
+        header = _html(column.header)
+        if column.orderable:
+            mark = (" ▼" if descending else " ▲") if ordered else ""
+            href = escape(sort_url(context, alias.next))
+            header = f'<a href="{href}">{header}<span class="sort-mark" aria-hidden="true">{mark}</span></a>'
+        cells.append(f'<th scope="col" {column.attrs["th"].as_html()}{sort}>{header}</th>')
+    return mark_safe("\n".join(cells))
+
+
+@register.simple_tag(takes_context=True)
+def table_pagination(context, table):
+    """The page links under a paginated table, as the template loop wrote them, built in
+    Python (about 1 ms of every list in the template engine). Empty for a single page."""
+    page = getattr(table, "page", None)
+    if not page or table.paginator.num_pages <= 1:
+        return ""
+    items = []
+    if page.has_previous():
+        items.append(
+            f'<li><a href="{escape(page_url(context, page.previous_page_number()))}" rel="prev">Previous</a></li>'
+        )
+    for number in table_page_range(page, table.paginator):
+        if number == "...":
+            items.append('<li><span class="gap">…</span></li>')
+            continue
+        current = ' aria-current="page"' if number == page.number else ""
+        items.append(f'<li><a href="{escape(page_url(context, number))}"{current}>{number}</a></li>')
+    if page.has_next():
+        items.append(f'<li><a href="{escape(page_url(context, page.next_page_number()))}" rel="next">Next</a></li>')
+    return mark_safe('<nav class="pagination" aria-label="Pages">\n<ul>\n' + "\n".join(items) + "\n</ul>\n</nav>")
 
 
 @register.simple_tag
