@@ -81,3 +81,34 @@ def test_table_pagination_equals_the_template_loop(rows, page):
     fast = Template("{% load public_urls %}{% table_pagination table %}").render(context)
     assert _squeezed(fast) == _squeezed(Template(PAGINATION_LOOP).render(context))
     assert ('aria-current="page"' in fast) == (rows > 2)
+
+
+def test_list_rows_are_the_cases_the_orm_builds(world):
+    """``for_list`` builds its instances without ``Model.__init__`` (ListRowIterable): the same
+    loaded values, the same state, and a column left out still loads when asked for."""
+    from django.db.models.query import ModelIterable
+
+    fast = list(Detainer.objects.cases().for_list())
+    plain = Detainer.objects.cases().for_list()
+    plain._iterable_class = ModelIterable
+    slow = list(plain)
+    assert len(fast) == len(slow) >= 4
+    for built, loaded in zip(fast, slow, strict=True):
+        assert type(built) is Detainer
+        public = {k: v for k, v in loaded.__dict__.items() if not k.startswith("_")}
+        assert {k: v for k, v in built.__dict__.items() if not k.startswith("_")} == public
+        assert (built._state.adding, built._state.db) == (False, loaded._state.db)
+        assert built._loaded_pair == loaded._loaded_pair
+        assert (
+            built.get_deferred_fields() == loaded.get_deferred_fields()
+            and "individual_id" in built.get_deferred_fields()
+        )
+        assert built.individual_id == loaded.individual_id  # loaded on first use
+        assert (built.lodged, built.pk, built.get_absolute_url()) == (
+            loaded.lodged,
+            loaded.pk,
+            loaded.get_absolute_url(),
+        )
+    # Joined rows take the ORM's way.
+    joined = Detainer.objects.cases().for_list().select_related("report")
+    assert [case.report.slug for case in joined] == [case.report.slug for case in slow]
