@@ -69,14 +69,16 @@ def _as_text(row):
 
 
 def case_and_charge_counts(queryset, columns, timings):
-    """PostgreSQL: ``group_counts(columns)`` and the cases' charge categories by timing
+    """``group_counts(columns)`` and the cases' charge categories by timing
     (``DetainerQuerySet.charge_group_counts``) in one statement, the matching cases found
-    once (a MATERIALIZED CTE) rather than once per count. Returns ``(by_column, by_timing)``.
+    once (a CTE, MATERIALIZED on PostgreSQL) rather than once per count. Returns
+    ``(by_column, by_timing)``.
 
-    The charges are counted from the cases' own ``charge_keys``, one unnest of a column the
-    statement reads anyway: each key is one CaseCharge row (or a category at any arrest), and
-    appears once in a case, so counting keys counts cases. The charges of the 2,351 cases of
-    a quarter, an agency and a charge took 6.3 ms as probes into the case charges, 2 ms so."""
+    The charges are counted from the cases' own ``charge_keys``, a column the statement reads
+    anyway (PostgreSQL unnests the array, SQLite walks the JSON with ``json_each``): each key
+    is one CaseCharge row (or a category at any arrest), and appears once in a case, so
+    counting keys counts cases. The charges of the 2,351 cases of a quarter, an agency and a
+    charge took 6.3 ms as probes into the case charges, 2 ms so, on PostgreSQL."""
     from .models.detainers import KEY_TIMINGS, key_parts
 
     queryset = queryset.order_by()
@@ -86,22 +88,37 @@ def case_and_charge_counts(queryset, columns, timings):
         sql, params = queryset.values(*columns, "charge_keys").query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:
         return {column: [] for column in columns}, {timing: [] for timing in timings}
+    postgresql = connection.vendor == "postgresql"
+    offsets = [KEY_TIMINGS[timing] for timing in timings]
     parts, part_params = [], []
     for index, column in enumerate(columns):
-        parts.append(f"SELECT {index}, {quote(column)}::text, NULL::bigint, COUNT(*) FROM s GROUP BY 2")
-    if timings:
+        value = f"{quote(column)}::text, NULL::bigint" if postgresql else f"{quote(column)}, NULL"
+        parts.append(f"SELECT {index}, {value}, COUNT(*) FROM s GROUP BY 2")
+    if timings and postgresql:
         parts.append(
             "SELECT -1, NULL, key, COUNT(*) FROM (SELECT unnest(charge_keys) AS key FROM s) AS keys "
             "WHERE key %% 3 = ANY(%s) GROUP BY 3"
         )
-        part_params.append([KEY_TIMINGS[timing] for timing in timings])
+        part_params.append(offsets)
+    elif timings:
+        marks = ", ".join("%s" for _ in offsets)
+        parts.append(
+            "SELECT -1, NULL, key.value, COUNT(*) FROM s, json_each(s.charge_keys) AS key "
+            f"WHERE key.value %% 3 IN ({marks}) GROUP BY 3"
+        )
+        part_params.extend(offsets)
     by_column = {column: [] for column in columns}
     by_timing = {timing: [] for timing in timings}
-    # Every value comes back as text (one column for all groups): integers are read back.
+    # On PostgreSQL every value comes back as text (one column for all groups): integers
+    # are read back.
     integer = {column for column in columns if _is_integer(queryset.model._meta.get_field(column))}
     with connection.cursor() as cursor:
-        statement = f"WITH s AS MATERIALIZED ({sql}) {' UNION ALL '.join(parts)}"
-        rows = _without_parallel_workers(cursor, statement, [*params, *part_params])
+        if postgresql:
+            statement = f"WITH s AS MATERIALIZED ({sql}) {' UNION ALL '.join(parts)}"
+            rows = _without_parallel_workers(cursor, statement, [*params, *part_params])
+        else:
+            cursor.execute(f"WITH s AS ({sql}) {' UNION ALL '.join(parts)}", [*params, *part_params])
+            rows = cursor.fetchall()
         for tag, value, key, n in rows:
             if tag >= 0:
                 column = columns[tag]

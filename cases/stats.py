@@ -74,7 +74,7 @@ def compute(cases, filterset=None) -> dict:
     }
 
 
-# The counts that no rollup gives come from one statement (on PostgreSQL) that finds the
+# The counts that no rollup gives come from one statement that finds the
 # view's cases once, for a view known to hold at most this many cases; else from one
 # GROUPING SETS query for the case columns and one for both charge timings, which
 # PostgreSQL runs in parallel. At 1,000,000 cases, in-process, against one query per

@@ -129,7 +129,7 @@ def test_citizenship_with_one_charge_is_counted_from_the_report_rollup(values):
 
 
 def test_case_and_charge_counts_in_one_statement_equal_the_separate_counts(values):
-    """``facet_counts`` (one statement on PostgreSQL) gives what the two separate queries give."""
+    """``facet_counts`` (one statement) gives what the two separate queries give."""
     columns = [column for _label, column in facets.GROUPED.values()]
     timings = [timing for _label, timing in facets.CHARGES.values()]
     checked = 0

@@ -134,11 +134,10 @@ def test_a_search_within_the_limit_counts_its_facets(client, world):
 
 # The search's union of matching ids, read once per request although the list and its facets
 # each build a queryset; then what any list filtered beyond the rollups reads: the count; the
-# facets (on PostgreSQL the case-level and charge facets in one statement, planned without
-# parallel workers, the SET and RESET sent with it; on SQLite a UNION ALL of GROUP BYs and one
-# charge query); the labels
+# facets (the case-level and charge facets in one statement; on PostgreSQL planned without
+# parallel workers, the SET and RESET sent with it); the labels
 # of the options shown (reports, agencies, AORs, categories); the page's rows.
-SEARCH_QUERIES = {"postgresql": 8, "sqlite": 10}
+SEARCH_QUERIES = {"postgresql": 8, "sqlite": 8}
 
 
 @pytest.mark.parametrize("n_cases", [10, 500])

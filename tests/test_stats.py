@@ -252,7 +252,7 @@ def _counted_one_by_one(cases):
 def test_statistics_equal_a_count_of_the_cases_one_chart_at_a_time(
     client, world, monkeypatch, query, one_statement_up_to
 ):
-    """Whatever mix of rollups and direct counts (in one statement on PostgreSQL for a small
+    """Whatever mix of rollups and direct counts (in one statement for a small
     view, else grouped) a view takes, every chart holds what one GROUP BY per chart over its
     cases gives (ties in any order)."""
     monkeypatch.setattr(stats, "ONE_STATEMENT_UP_TO", one_statement_up_to)
@@ -269,7 +269,6 @@ def test_statistics_equal_a_count_of_the_cases_one_chart_at_a_time(
         ), key
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="one statement is a PostgreSQL plan")
 @pytest.mark.parametrize(
     ("query", "known"),
     [

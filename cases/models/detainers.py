@@ -3,7 +3,7 @@
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.base import ModelState
 from django.db.models.lookups import Exact
@@ -194,9 +194,9 @@ class DetainerQuerySet(models.QuerySet):
         return group_counts(self, columns)
 
     def facet_counts(self, columns, timings):
-        """``(group_counts(columns), charge_group_counts(timings))``; on PostgreSQL in one
-        statement that finds the matching cases once."""
-        if connection.vendor == "postgresql" and columns and timings:
+        """``(group_counts(columns), charge_group_counts(timings))``, in one statement that
+        finds the matching cases once."""
+        if columns and timings:
             from ..grouping import case_and_charge_counts
 
             return case_and_charge_counts(self, columns, timings)
