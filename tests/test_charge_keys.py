@@ -56,3 +56,28 @@ def test_overlaps_finds_the_cases_sharing_a_key(case):
 def test_overlaps_is_refused_on_sqlite(case):
     with pytest.raises(NotSupportedError):
         list(Detainer.objects.filter(charge_keys__overlaps=[1]))
+
+
+def test_the_migration_fills_the_keys_derive_would_write(case):
+    """Migration 0020 fills the column of existing cases in SQL: the same keys as derive's."""
+    from importlib import import_module
+
+    from tests.support.rollups import charge_key_differences
+
+    migration = import_module("cases.migrations.0020_detainer_charge_keys")
+    fill = migration.POSTGRESQL[2] if connection.vendor == "postgresql" else migration.SQLITE[1]
+    report = case.report
+    make_case(
+        report,
+        2,
+        prior=(("23", "theft", "charge"), ("35", "possession", "conviction")),
+        subsequent=(("35", "possession", "charge"),),
+    )
+    make_case(report, 3, prior=(), subsequent=())
+    assert not charge_key_differences()
+    Detainer.objects.update(charge_keys=[])  # as the new column starts
+    assert charge_key_differences()
+    with connection.cursor() as cursor:
+        cursor.execute(fill)
+    assert not charge_key_differences()
+    assert Detainer.objects.get(report=report, row=3).charge_keys == []
