@@ -55,7 +55,9 @@ def clear_filters_url(context):
 @register.simple_tag(takes_context=True)
 def table_head(context, table):
     """The header row of a django-tables2 table, as the template loop wrote it, built in
-    Python: ten columns of a dozen template lookups each took about 1 ms of every list."""
+    Python (ten columns of a dozen template lookups each). With ``table_pagination``, the
+    table's markup outside its rows went from 1.55 to 0.72 ms, timed with the template's
+    nodes instrumented (which weighs on many small nodes the most)."""
     cells = []
     for column in table.columns:
         alias = column.order_by_alias
@@ -74,7 +76,7 @@ def table_head(context, table):
 @register.simple_tag(takes_context=True)
 def table_pagination(context, table):
     """The page links under a paginated table, as the template loop wrote them, built in
-    Python (about 1 ms of every list in the template engine). Empty for a single page."""
+    Python (the loop took about 1 ms of a list, timed as above). Empty for a single page."""
     page = getattr(table, "page", None)
     if not page or table.paginator.num_pages <= 1:
         return ""
