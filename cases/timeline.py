@@ -1,5 +1,5 @@
 """An individual's history around one case, in date order: arrests, and each detainer's
-lodging, decline and release. Built from prefetched rows; it runs no queries itself."""
+lodging, decline and release. Built from loaded rows; it runs no queries itself."""
 
 import datetime as dt
 from dataclasses import dataclass, field
@@ -35,8 +35,9 @@ class Event:
         return (earliest, STEP_ORDER[self.step])
 
 
-def case_timeline(case, arrests, detainers):
-    """``arrests`` with their charges and ``detainers`` are the individual's, already loaded."""
+def case_timeline(case, arrests, charges, detainers):
+    """``arrests``, their ``charges`` (lists by arrest id) and ``detainers`` are the individual's,
+    already loaded."""
     prior, _subsequent = classify_arrests(case, arrests)
     prior_ids = {arrest.pk for arrest in prior}
     events = [
@@ -45,7 +46,7 @@ def case_timeline(case, arrests, detainers):
             "arrest",
             "prior" if arrest.pk in prior_ids else "subsequent",
             arrest=arrest,
-            charges=list(arrest.charges.all()),
+            charges=charges.get(arrest.pk, []),
         )
         for arrest in arrests
     ]

@@ -40,18 +40,8 @@ class Individual(Timestamped):
 
 class ArrestQuerySet(models.QuerySet):
     def for_timeline(self):
-        """Arrests in date order with their agencies and charges: three queries, however many."""
-        return (
-            self.select_related("arresting_agency")
-            .prefetch_related(
-                models.Prefetch(
-                    # By column, not by the Meta ordering, which would join each charge's arrest.
-                    "charges",
-                    queryset=ArrestCharge.objects.select_related("category").order_by("arrest_id", "pk"),
-                )
-            )
-            .order_by("arrested_on", "pk")
-        )
+        """Arrests in date order with their agencies. Their charges: ``ArrestCharge.objects.of_individual``."""
+        return self.select_related("arresting_agency").order_by("arrested_on", "pk")
 
 
 class Arrest(Timestamped):
@@ -132,6 +122,13 @@ class ChargeKind(models.TextChoices):
     CONVICTION = "conviction", "Conviction"
 
 
+class ArrestChargeQuerySet(models.QuerySet):
+    def of_individual(self, individual_id):
+        """Every charge of an individual's arrests with its category, grouped by arrest. Ordered by
+        column, not by the Meta ordering, which would join each charge's arrest for its date."""
+        return self.filter(arrest__individual_id=individual_id).select_related("category").order_by("arrest_id", "pk")
+
+
 class ArrestCharge(models.Model):
     arrest = models.ForeignKey(Arrest, on_delete=models.CASCADE, related_name="charges")
     category = models.ForeignKey(ChargeCategory, on_delete=models.PROTECT, related_name="arrest_charges")
@@ -144,6 +141,7 @@ class ArrestCharge(models.Model):
         help_text="A charge is an accusation; a conviction is a finding of guilt. Never guess.",
     )
 
+    objects = ArrestChargeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

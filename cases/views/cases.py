@@ -8,12 +8,12 @@ from django.views.generic import DetailView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from .. import exports
+from .. import casepage, exports
 from .. import facets as facet_counts
 from .. import querystring as qs
 from ..counts import rollup_count
 from ..filters import CaseFilter
-from ..models import Agency, Arrest, ChargeCategory, Correction, Detainer, Report, case_id_for
+from ..models import Agency, ChargeCategory, Detainer, Report, case_id_for
 from ..pagination import capped_paginator
 from ..tables import CaseTable
 from ..timeline import case_timeline
@@ -123,7 +123,7 @@ class CaseDetailView(FormerSlugRedirectMixin, DraftNoticeMixin, ShareMetaMixin, 
     def get_object(self, queryset=None):
         """The case, picked from its individual's detainers (the timeline's), loaded in one query."""
         case_id = self.kwargs[self.slug_url_kwarg]
-        self.detainers = list(Detainer.objects.for_detail(case_id, self.request.user))
+        self.detainers = casepage.detainers(case_id, self.request.user)
         case = next((detainer for detainer in self.detainers if detainer.case_id == case_id), None)
         if case is None:
             raise Http404(f"No {Detainer._meta.verbose_name} found matching the query")
@@ -154,12 +154,12 @@ class CaseDetailView(FormerSlugRedirectMixin, DraftNoticeMixin, ShareMetaMixin, 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         case = self.object
-        arrests = list(Arrest.objects.filter(individual_id=case.individual_id).for_timeline())
+        arrests, charges = casepage.arrests_with_charges(case.individual_id)
         context.update(
-            timeline=case_timeline(case, arrests, self.detainers),
+            timeline=case_timeline(case, arrests, charges, self.detainers),
             custody_arrest=next((a for a in arrests if a.pk == case.custody_arrest_id), None),
             # With their reports: the list says which are in a draft report (staff only).
-            corrections=Correction.objects.visible_to(self.request.user).filter(detainer=case).select_related("report"),
+            corrections=casepage.corrections(case, self.request.user),
             report=case.report,
         )
         return context
