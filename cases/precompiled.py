@@ -165,4 +165,19 @@ else:
         psycopg keeps the prepared statements of each connection (up to prepared_max)."""
 
         def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
+            result = super().execute(query, params, prepare=True, binary=binary)
+            self._query = _LoggedQuery(self.connection, query, params)
+            return result
+
+    class _LoggedQuery:
+        """What Django's query log reads of a cursor (``cursor._query.query``, the statement
+        with its values, as a client-binding cursor keeps it), composed only when read."""
+
+        __slots__ = ("_connection", "_sql", "_params")
+
+        def __init__(self, connection, sql, params):
+            self._connection, self._sql, self._params = connection, sql, params
+
+        @property
+        def query(self):
+            return psycopg.ClientCursor(self._connection).mogrify(self._sql, self._params).encode()
