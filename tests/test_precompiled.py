@@ -177,3 +177,77 @@ def test_with_prepared_statements_off_nothing_is_prepared(world, monkeypatch):
     monkeypatch.undo()
     unique.fetch("fy2018-q2-01")
     assert plans_of(sql) == 1
+
+
+def test_current_slugs_reads_the_rows_the_orm_reads_compiled_once_per_count(world, monkeypatch):
+    """``SlugQuerySet.current_slugs`` (the canonical-URL check of every filtered list) reads the
+    rows of its slugs with a statement compiled once per number of slugs."""
+    from cases.models import Agency
+
+    compiled = []
+    original = Precompiled._compile
+    monkeypatch.setattr(Precompiled, "_compile", lambda self, *a: compiled.append(self.model) or original(self, *a))
+    wanted = sorted(["san-luis-obispo-sheriff-ca", world.lapd.slug, "no-such-agency"])
+    rows = Agency.objects.with_slugs(wanted)
+    orm = list(Agency.objects.filter(slug__in=wanted))
+    assert [snapshot(row) for row in rows] == [snapshot(row) for row in orm]
+    assert {row.slug for row in rows} == {"san-luis-obispo-sheriff-ca", world.lapd.slug}
+    Agency.objects.with_slugs(sorted([world.slo.slug, world.philly.slug, world.travis.slug]))
+    assert compiled.count(Agency) <= 1  # three slugs: compiled by the first call or an earlier test
+    compiled.clear()
+    assert [row.slug for row in Agency.objects.with_slugs([world.travis.slug])] == [world.travis.slug]
+    assert compiled in ([], [Agency])
+    # Filtered querysets, and more slugs than are kept compiled, go through the ORM.
+    assert Agency.objects.filter(state="CA").with_slugs([world.travis.slug]) == []
+    many = [f"agency-{n}" for n in range(11)] + [world.lapd.slug]
+    assert [row.slug for row in Agency.objects.with_slugs(many)] == [world.lapd.slug]
+    assert Agency.objects.with_slugs([]) == []
+    compiled.clear()
+    assert Agency.objects.filter(state="TX").with_slugs([world.travis.slug]) == [world.travis]
+    assert compiled == []
+
+
+def test_former_slugs_still_map_to_current_ones(world, django_assert_num_queries):
+    from cases.models import Agency
+
+    old = world.lapd.slug
+    world.lapd.slug = "lapd-ca"
+    world.lapd.save()
+    found = Agency.objects.current_slugs([old, world.slo.slug, "no-such-agency"])
+    assert found == {old: "lapd-ca", world.slo.slug: world.slo.slug}
+    Agency.objects.current_slugs([world.slo.slug, "lapd-ca"])  # compiled for two slugs
+    with django_assert_num_queries(1):
+        assert Agency.objects.current_slugs([world.slo.slug, "lapd-ca"]) == {
+            world.slo.slug: world.slo.slug,
+            "lapd-ca": "lapd-ca",
+        }
+
+
+def test_the_unused_slug_filters_of_a_list_compile_no_query(world, monkeypatch):
+    """An unused filter's value is an empty list, not ``queryset.none()``: Django's filter
+    asks whether the value is empty, which compiles the empty queryset's query."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from cases.filters import CaseFilter
+
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(self.query.model) or original(self, *a, **k)
+    )
+    filterset = CaseFilter(data={"quarter": ["fy2018-q2"]}, queryset=Detainer.objects.all())
+    queryset = filterset.qs
+    assert filterset.form.cleaned_data["report"] == []
+    assert filterset.form.cleaned_data["subsequent_charge"] == []
+    assert compiled == []  # built, not run: nothing compiled
+    assert {d.quarter for d in queryset} == {"fy2018-q2"}
+
+
+def test_the_query_log_shows_a_precompiled_statement_with_its_values(world):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        casepage.detainers("fy2018-q2-01", AnonymousUser())
+    (logged,) = queries.captured_queries
+    assert "fy2018-q2-01" in logged["sql"]
+    assert logged["sql"].startswith("SELECT ")

@@ -5,6 +5,10 @@ import json
 from django.db import NotSupportedError, models, transaction
 
 from .. import requestmemo
+from ..precompiled import Precompiled
+
+PRECOMPILED_SLUGS = 10  # up to this many slugs of one model: a statement per count, kept
+_BY_SLUGS = {}  # (model, number of slugs): Precompiled
 
 
 class Timestamped(models.Model):
@@ -53,10 +57,28 @@ class SlugQuerySet(models.QuerySet):
             return None, False
         return self.filter(pk=alias.object_id).first(), False
 
+    def with_slugs(self, slugs):
+        """``list(self.filter(slug__in=slugs))``; for the model's plain rows (a list's filter
+        values) and a few slugs, compiled once per connection: the ORM took 0.46 ms to build
+        the agencies' query of a list that PostgreSQL answered in 0.17."""
+        query = self.query
+        plain = not (query.where or query.annotations or query.select_related or query.is_sliced or self._db)
+        plain = plain and self._fields is None and query.deferred_loading == (frozenset(), True)
+        if not slugs or not plain or len(slugs) > PRECOMPILED_SLUGS:
+            return list(self.filter(slug__in=slugs)) if slugs else []
+        key = (self.model, len(slugs))
+        statement = _BY_SLUGS.get(key)
+        if statement is None:
+            manager = self.model._default_manager
+            statement = _BY_SLUGS.setdefault(
+                key, Precompiled(self.model, lambda *s: manager.filter(slug__in=s), *[str] * len(slugs))
+            )
+        return statement.fetch(*slugs)
+
     def current_slugs(self, slugs):
         """Map each given slug (current or former) to the current slug, dropping unknown ones."""
         wanted = {s.strip().lower() for s in slugs if s and s.strip()}
-        rows = list(self.filter(slug__in=wanted))
+        rows = self.with_slugs(sorted(wanted))
         if not self.query.where:
             # Every row of the model: a filter's form can take its choices from here (see
             # cases.filters.SlugChoiceField) instead of asking for the same rows again.
