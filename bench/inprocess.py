@@ -71,6 +71,7 @@ def main():
     parser.add_argument("urls", nargs="+")
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--profile", action="store_true", help="profile the first URL and print the top functions")
+    parser.add_argument("--callees", help="with --profile: also what the functions matching this pattern called")
     parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumulative)")
     args = parser.parse_args()
 
@@ -89,7 +90,10 @@ def main():
         for _ in range(args.rounds):
             request(application, args.urls[0])
         profiler.disable()
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(40)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        stats.print_stats(40)
+        if args.callees:
+            stats.print_callees(args.callees)
         return
     samples = {url: [] for url in args.urls}
     for _ in range(args.rounds):
