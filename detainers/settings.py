@@ -142,7 +142,6 @@ def database(url):
             # needs a threshold to prepare at all: this one is never reached by repetition.
             config["OPTIONS"]["prepare_threshold"] = PREPARE_ONLY_WHEN_ASKED
     elif config["ENGINE"] == "django.db.backends.sqlite3":
-        config["CONN_MAX_AGE"] = 0
         config.setdefault("OPTIONS", {}).update(
             {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "transaction_mode": "IMMEDIATE"}
         )
