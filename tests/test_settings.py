@@ -22,6 +22,12 @@ def run_check(**env):
     )
 
 
+def run_with_settings(code, env):
+    """Run ``code`` in a new Python with the project's settings module and exactly ``env``."""
+    setup = "import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'detainers.settings')\n"
+    return subprocess.run([sys.executable, "-c", setup + code], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
 def test_debug_off_without_secret_key_or_hosts_names_both_variables():
     result = run_check(DJANGO_DEBUG="false")
     assert result.returncode != 0
@@ -80,20 +86,11 @@ def test_wsgi_loads_every_view_then_freezes_what_it_has_loaded():
     [("", "django.db.backends.sqlite3"), ("postgres://u@127.0.0.1:5432/x", "django.db.backends.postgresql")],
 )
 def test_database_url_selects_the_engine(url, engine):
-    code = "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])"
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
     if url:
         clean["DATABASE_URL"] = url
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','detainers.settings'); {code}",
-        ],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
+    result = run_with_settings(
+        "from django.conf import settings; print(settings.DATABASES['default']['ENGINE'])", clean
     )
     assert result.stdout.strip() == engine, result.stderr
 
@@ -103,7 +100,7 @@ def test_a_sqlite_connection_is_kept_between_requests_unless_its_age_is_zero(tmp
     """Opening an SQLite connection per request (with its PRAGMAs, schema read and empty page
     cache) cost about 2 ms a page; it is kept DATABASE_CONN_MAX_AGE seconds, as on PostgreSQL."""
     code = (
-        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'detainers.settings'); django.setup()\n"
+        "import django; django.setup()\n"
         "from django.core.signals import request_finished, request_started\n"
         "from django.db import connection\n"
         "request_started.send(sender=None); connection.ensure_connection(); first = connection.connection\n"
@@ -114,7 +111,7 @@ def test_a_sqlite_connection_is_kept_between_requests_unless_its_age_is_zero(tmp
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'kept.sqlite3'}"
     if max_age is not None:
         env["DATABASE_CONN_MAX_AGE"] = max_age
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = run_with_settings(code, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == (["True", "False"] if kept else ["False", "True"])
 
@@ -122,17 +119,7 @@ def test_a_sqlite_connection_is_kept_between_requests_unless_its_age_is_zero(tmp
 def storage_backend(**env):
     code = "from django.conf import settings; print(settings.STORAGES['default']['BACKEND'])"
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_STORAGE", "AWS_"))}
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            f"import os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','detainers.settings'); {code}",
-        ],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-    )
+    return run_with_settings(code, {**clean, **env})
 
 
 def test_uploads_go_to_local_disk_by_default_and_s3_when_configured():
