@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest runs on this many processes (pytest-xdist). Its default distribution, --dist load,
+# hands each worker the tests in collection order, and pytest-django collects the
+# transactional and browser tests last; tests/conftest.py refuses the modes that do not.
+PYTEST_WORKERS ?= 2
 
 .PHONY: run test deps lint format check migrations-check pytest pytest-postgres sample superuser backup restore bench bench-sqlite faults fuzz browser lighthouse clean
 
@@ -44,14 +48,14 @@ migrations-check:
 	$(MANAGE) makemigrations --check --dry-run
 
 pytest:
-	env -u DATABASE_URL -u DATABASE_REPLICA_URL $(BIN)/pytest
+	env -u DATABASE_URL -u DATABASE_REPLICA_URL $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 pytest-postgres:
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== pytest on PostgreSQL ($$TEST_DATABASE_URL)"; \
 		echo "(tests/browser runs its own production server on SQLite: it ran in the SQLite pass)"; \
 		echo "(a read replica on the same database: tests/test_replica.py reads through it)"; \
-		DATABASE_URL="$$TEST_DATABASE_URL" DATABASE_REPLICA_URL="$$TEST_DATABASE_URL" $(BIN)/pytest --ignore=tests/browser; \
+		DATABASE_URL="$$TEST_DATABASE_URL" DATABASE_REPLICA_URL="$$TEST_DATABASE_URL" $(BIN)/pytest -n $(PYTEST_WORKERS) --ignore=tests/browser; \
 	else \
 		echo "TEST_DATABASE_URL is not set: the PostgreSQL run is skipped (CI sets it)."; \
 	fi

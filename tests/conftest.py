@@ -4,6 +4,23 @@ from django.db.backends.utils import CursorWrapper
 
 _EXECUTE = CursorWrapper.execute
 
+# pytest-django collects the tests in the order Django runs them: those in a rolled-back
+# transaction first, then the transactional ones (whose flush leaves the reference data of
+# the migrations gone until the next serialized_rollback test) and the browser tests (whose
+# session-long Playwright loop makes the ORM refuse to run), then those without a database.
+# xdist's default mode, --dist load, hands each worker its tests in that order; the others
+# group or steal tests out of it, and then a test after a flush finds no charge categories.
+ORDER_KEEPING_DIST = {"no", "load"}
+
+
+def pytest_configure(config):
+    dist = config.getoption("dist", "no")
+    if dist not in ORDER_KEEPING_DIST:
+        raise pytest.UsageError(
+            f"--dist {dist} runs tests out of the order pytest-django sets (transactional and browser tests "
+            "last), so later tests lose the reference data. Use -n N alone (--dist load)."
+        )
+
 
 @pytest.fixture(autouse=True)
 def empty_cache():
