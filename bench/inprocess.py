@@ -9,6 +9,11 @@ Each URL is requested once to warm up, then --rounds times in turns (URL 1, URL 
 URL 1, ...) so that a slow moment of the machine falls on every URL alike. Prints the
 median and p90 in milliseconds and, with --profile, the functions that took the most
 time for the first URL.
+
+With --python-writer, each URL is also timed, in the same turns, with PostgreSQL's COPY
+off (cases/csvcopy.py), so the CSV module writes every line:
+
+  DATABASE_URL=... .venv/bin/python bench/inprocess.py --rounds 5 --python-writer '/cases/?_export=csv'
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ def main():
     parser.add_argument("--profile", action="store_true", help="profile the first URL and print the top functions")
     parser.add_argument("--callees", help="with --profile: also what the functions matching this pattern called")
     parser.add_argument("--sort", default="tottime", help="cProfile sort key (tottime, cumulative)")
+    parser.add_argument("--python-writer", action="store_true", help="also time each URL with the CSV module writing")
     args = parser.parse_args()
 
     from detainers.wsgi import application  # freezes the loaded objects, as under gunicorn
@@ -95,17 +101,23 @@ def main():
         if args.callees:
             stats.print_callees(args.callees)
         return
-    samples = {url: [] for url in args.urls}
+    from cases import csvcopy
+
+    applies = csvcopy.applies
+    modes = ("", " [python writer]") if args.python_writer else ("",)
+    samples = {url + mode: [] for url in args.urls for mode in modes}
     for _ in range(args.rounds):
         for url in args.urls:
-            started = time.perf_counter()
-            request(application, url)
-            samples[url].append((time.perf_counter() - started) * 1000)
-    width = max(len(url) for url in args.urls)
+            for mode in modes:
+                csvcopy.applies = (lambda queryset: False) if mode else applies
+                started = time.perf_counter()
+                request(application, url)
+                samples[url + mode].append((time.perf_counter() - started) * 1000)
+    width = max(len(key) for key in samples)
     print(f"{'url':<{width}}  median ms  p90 ms")
-    for url, times in samples.items():
-        p90 = statistics.quantiles(times, n=10)[-1]
-        print(f"{url:<{width}}  {statistics.median(times):9.2f}  {p90:6.2f}")
+    for key, times in samples.items():
+        p90 = statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
+        print(f"{key:<{width}}  {statistics.median(times):9.2f}  {p90:6.2f}")
 
 
 if __name__ == "__main__":

@@ -12,9 +12,11 @@ from django.core.signals import request_finished
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from cases.exports import CASE_COLUMNS, safe_cell
+from cases.exports import CASE_COLUMNS, FORMULA_START, _csv_chunk, _csv_text, _may_start_formula, safe_cell
 
 from .factories import AgencyFactory, ReportFactory, bulk_cases, make_case, publish
 from .test_public_list import case_ids
@@ -141,6 +143,36 @@ def test_csv_and_xlsx_escape_formula_injection(client):
 def test_safe_cell_prefixes_formula_starts(value):
     assert safe_cell(value) == "'" + value
     assert safe_cell("plain") == "plain" and safe_cell(12) == 12
+
+
+# Cells made of the characters that matter to the CSV writer and the guard, and plain ones.
+CELLS = st.one_of(
+    st.text(alphabet=[*FORMULA_START, ",", '"', "\n", "a", "-", " "], max_size=6),
+    st.integers(min_value=-20, max_value=20),
+    st.none(),
+)
+
+
+@given(st.lists(st.lists(CELLS, min_size=1, max_size=5), min_size=1, max_size=5))
+def test_a_csv_chunk_is_what_guarding_each_cell_writes(rows):
+    """The Python writer writes a chunk once and guards its cells only when the text shows a
+    cell that may start a formula; the bytes are those of guarding every cell."""
+    assert _csv_chunk(rows) == _csv_text([[safe_cell(v) for v in row] for row in rows])
+
+
+@pytest.mark.parametrize("start", FORMULA_START)
+@pytest.mark.parametrize("where", [0, 1, 2])  # the first cell of the text, a later cell, a later line's first
+def test_every_formula_start_is_seen_in_the_written_text(start, where):
+    rows = [["plain", "text"], ["more", "x"]]
+    rows[where // 2][where % 2] = start + "1, or more"
+    assert _may_start_formula(_csv_text(rows))
+    rows[where // 2][where % 2] = start + "1"
+    assert _may_start_formula(_csv_text(rows))
+
+
+def test_text_with_no_formula_start_is_written_once():
+    text = _csv_text([["fy2018-q2-01", "a, b", 'say "x"', "multi\nline", -1 * 0, "2018-01"], ["x-y", "z"]])
+    assert not _may_start_formula(text)
 
 
 def test_json_export_is_an_api_with_provenance_and_inert_text(client, world):
@@ -290,7 +322,7 @@ def awkward_cases():
             report,
             row,
             agency=agency,
-            citizenship=["MX", "GT", "CN", "XK", "SV"][row % 5],
+            citizenship=["MX", "GT", "CN", "XK", "SV", "BQ"][row % 6],  # BQ's name has a comma
             prior=(("35", text, "charge"),),
             subsequent=(("09", text, "conviction"),) if row % 2 else (),
         )
