@@ -233,3 +233,36 @@ def test_the_agency_index_carries_what_the_facet_counts_read():
     assert definition.endswith("(is_public, declining_agency_id, quarter) INCLUDE (citizenship, charge_keys)"), (
         definition
     )
+
+
+# The facet counts of one citizenship or one charge, over every report: each reads a rollup
+# index that holds the counted columns (migration 0022).
+COVERED = {
+    "citizenship": {"cases_chargecitizenshiprollup": "chargecitrollup_cit_cat_idx",
+                    "cases_caseagencyrollup": "caseagencyrollup_cit_cnt_idx"},
+    "charge": {"cases_chargeagencyrollup": "chargeagencyrollup_cat_cnt_idx"},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", COVERED)
+def test_the_facets_of_a_citizenship_or_a_charge_read_the_counts_from_an_index(client, cases, name):
+    """At 100,000 cases on SQLite the charge facets of Mexico's cases read 5,520 rollup rows
+    one by one from the table after the index: 4.8 ms; from the index alone, 0.7 ms."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/cases/", {name: FILTERS[name]}).status_code == 200
+    for table, index in COVERED[name].items():
+        counts = [q["sql"] for q in captured.captured_queries if f'FROM "{table}"' in q["sql"]]
+        assert counts, f"no count read {table}"
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+                cursor.execute(f"EXPLAIN {counts[0]}")
+                text = "\n".join(row[0] for row in cursor.fetchall())
+                assert f"Index Only Scan using {index}" in text, text
+            else:
+                cursor.execute(f"EXPLAIN QUERY PLAN {counts[0]}")
+                text = "\n".join(row[-1] for row in cursor.fetchall())
+                assert f"USING COVERING INDEX {index}" in text, text

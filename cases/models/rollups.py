@@ -193,7 +193,10 @@ class ChargeCitizenshipRollup(_ReportChargeCounts):
     class Meta:
         indexes = [
             models.Index(fields=["timing", "category", "quarter"], name="chargecitrollup_category_idx"),
-            models.Index(fields=["citizenship", "timing", "quarter"], name="chargecitrollup_citizen_idx"),
+            # The counted columns too, so the charges of a citizenship are read from the index alone.
+            models.Index(
+                fields=["citizenship", "timing", "category", "quarter", "cases"], name="chargecitrollup_cit_cat_idx"
+            ),
             models.Index(fields=["report"], name="chargecitrollup_report_idx"),
         ]
 
@@ -208,7 +211,10 @@ class CaseAgencyRollup(_AgencyColumns, _CaseCounts):
     class Meta:
         indexes = [
             models.Index(fields=["declining_agency"], name="caseagencyrollup_agency_idx"),
-            models.Index(fields=["citizenship"], name="caseagencyrollup_citizen_idx"),
+            # The counted columns too, so the agencies of a citizenship are read from the index alone.
+            models.Index(
+                fields=["citizenship", "declining_agency", "state", "aor", "cases"], name="caseagencyrollup_cit_cnt_idx"
+            ),
             models.Index(fields=["state"], name="caseagencyrollup_state_idx"),
             models.Index(fields=["aor"], name="caseagencyrollup_aor_idx"),
         ]
@@ -229,7 +235,11 @@ class ChargeAgencyRollup(_AgencyColumns):
 
     class Meta:
         indexes = [
-            models.Index(fields=["timing", "category"], name="chargeagencyrollup_cat_idx"),
+            # The counted columns too, so the agencies of a charge are read from the index alone.
+            models.Index(
+                fields=["timing", "category", "declining_agency", "state", "aor", "cases"],
+                name="chargeagencyrollup_cat_cnt_idx",
+            ),
             models.Index(fields=["declining_agency", "timing", "category"], name="chargeagencyrollup_agency_idx"),
             models.Index(fields=["state"], name="chargeagencyrollup_state_idx"),
             models.Index(fields=["aor"], name="chargeagencyrollup_aor_idx"),
