@@ -171,7 +171,7 @@ def test_every_formula_start_is_seen_in_the_written_text(start, where):
 
 
 def test_text_with_no_formula_start_is_written_once():
-    text = _csv_text([["fy2018-q2-01", "a, b", 'say "x"', "multi\nline", -1 * 0, "2018-01"], ["x-y", "z"]])
+    text = _csv_text([["fy2018-q2-01", "a, b", 'say "x"', "multi\nline", 7, "2018-01"], ["x-y", "z"]])
     assert not _may_start_formula(text)
 
 
