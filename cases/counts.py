@@ -34,7 +34,7 @@ ROLLUP_TIMING = {
 }
 
 
-def _filter_values(filterset, param):
+def filter_values(filterset, param):
     value = filterset.form.cleaned_data[param]
     if param == "quarter":
         return sorted(quarter.slug for quarter in value)
@@ -56,7 +56,7 @@ def rollup_for(filterset, applied, facet=None, group=None):
     plain = [param for param in others if param not in ROLLUP_TIMING]
     if any(param not in ROLLUP_COLUMNS for param in plain):
         return None
-    lookups = {f"{ROLLUP_COLUMNS[param]}__in": _filter_values(filterset, param) for param in plain}
+    lookups = {f"{ROLLUP_COLUMNS[param]}__in": filter_values(filterset, param) for param in plain}
     # The report-level rollups hold all that is needed unless an agency, state or AOR is; the
     # agency-level ones, unless a quarter or report is. Otherwise: per report and agency.
     involved = {*plain, group}
@@ -70,7 +70,7 @@ def rollup_for(filterset, applied, facet=None, group=None):
     if citizenship and not per_report:
         return None
     if charges:
-        categories = _filter_values(filterset, charges[0])
+        categories = filter_values(filterset, charges[0])
         if len(categories) != 1:
             return None  # a case with two of the chosen categories would count twice
         lookups.update(timing=ROLLUP_TIMING[charges[0]], category_id=categories[0])
@@ -88,11 +88,13 @@ def rollup_count(filterset):
     return model.objects.filter(**lookups).aggregate(n=Sum("cases"))["n"] or 0
 
 
-def grouped(filterset, groups, excluded=None):
+def grouped(filterset, groups, excluded=None, top=None):
     """``{group: [(value, count), ...]}``, largest first, of the cases matching every applied
     filter (but ``excluded``), by each of ``groups`` (case-level parameters, or charge
     parameters: by category), in one query per rollup; a group the rollups cannot express
-    is left out."""
+    is left out. ``top`` maps case-level groups to ``(size, keep)``: a ``grouping.Top`` of
+    those (see ``group_counts``)."""
+    top = top or {}
     applied = set(filterset.applied_params())
     batches = {}
     for group in groups:
@@ -105,7 +107,8 @@ def grouped(filterset, groups, excluded=None):
         rows = model.objects.filter(**lookups)
         columns = [ROLLUP_COLUMNS[group] for group in batch if group in ROLLUP_COLUMNS]
         if columns:
-            by_column = group_counts(rows, columns, total="cases")
+            limits = {ROLLUP_COLUMNS[group]: top[group] for group in batch if group in top}
+            by_column = group_counts(rows, columns, total="cases", top=limits)
             result.update({group: by_column[ROLLUP_COLUMNS[group]] for group in batch if group in ROLLUP_COLUMNS})
         timings = {ROLLUP_TIMING[group]: group for group in batch if group in ROLLUP_TIMING}
         if timings:

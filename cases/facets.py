@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django_countries import countries
 
 from . import dataversion, lookups
-from .counts import grouped, rollup_for
+from .counts import filter_values, grouped, rollup_for
 from .fiscal import FiscalQuarter
 from .geo import STATE_NAMES
 from .models import Agency, CaseCharge, Report
@@ -69,21 +69,34 @@ ORDER = ["quarter", "report", "agency", "state", "aor", "citizenship", "subseque
 
 def raw_counts(filterset, count=None):
     """``{param: [(value, count), ...]}``, largest first, for every facet but those left
-    uncounted for a view of ``count`` cases (``COUNTED_FROM_CASES_UP_TO``)."""
+    uncounted for a view of ``count`` cases (``COUNTED_FROM_CASES_UP_TO``). A facet counted
+    from the rollups may give only the rows shown (``shown``)."""
     applied = set(filterset.applied_params())
+    top = shown(filterset, applied)
     if not applied:
         key = f"facets:unfiltered:v{dataversion.current()}"
         counts = cache.get(key)
         if counts is None:
-            counts = _count(filterset, applied)
+            counts = _count(filterset, applied, top=top)
             cache.set(key, counts, timeout=dataversion.cache_seconds())
         return counts
-    return _count(filterset, applied, from_cases=count is None or count <= COUNTED_FROM_CASES_UP_TO)
+    return _count(filterset, applied, from_cases=count is None or count <= COUNTED_FROM_CASES_UP_TO, top=top)
 
 
-def _count(filterset, applied, use_rollups=True, from_cases=True):
+def shown(filterset, applied):
+    """``{param: (OPTIONS_SHOWN, raw values chosen)}`` for the facets whose options are the
+    largest counts: every one but the quarter (shown newest first) and the charges."""
+    return {
+        param: (OPTIONS_SHOWN, filter_values(filterset, param) if param in applied else [])
+        for param in GROUPED
+        if param != "quarter"
+    }
+
+
+def _count(filterset, applied, use_rollups=True, from_cases=True, top=None):
     """``use_rollups=False`` counts every facet from the cases (tests compare the two);
-    ``from_cases=False`` leaves out the facets that the rollups cannot count."""
+    ``from_cases=False`` leaves out the facets that the rollups cannot count; ``top`` (see
+    ``shown``) lets the rollups' counts give only the rows a facet shows."""
     counts = {}
     # Facets that the rollups answer, each counted without its own filter (facets whose own
     # parameter is not applied share one base), in one query per rollup.
@@ -92,7 +105,7 @@ def _count(filterset, applied, use_rollups=True, from_cases=True):
         if use_rollups and rollup_for(filterset, applied, param) is not None:
             by_base[param if param in applied else None].append(param)
     for excluded, params in by_base.items():
-        counts.update(grouped(filterset, params, excluded))
+        counts.update(grouped(filterset, params, excluded, top=top))
     direct = [param for param in ORDER if param not in counts] if from_cases else []
     # The rest: counted from the cases, facets whose own parameter is not applied sharing one base.
     bases = defaultdict(list)
@@ -173,5 +186,5 @@ def case_facets(filterset, selected_values, count=None):
             extra = _labels_of_public_values(param, missing, {value for value, _ in rows[OPTIONS_SHOWN:]})
             options += [Option(*extra[v], n, True) for v, n in rows[OPTIONS_SHOWN:] if v in extra]
         hidden = sorted(selected - {o.value for o in options})
-        facets.append(Facet(param, label, options, len(rows), hidden))
+        facets.append(Facet(param, label, options, getattr(counts[param], "total", len(rows)), hidden))
     return facets

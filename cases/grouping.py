@@ -8,22 +8,48 @@ from django.db import connections
 from django.db.models import IntegerField
 
 
-def group_counts(queryset, columns, total=None):
+class Top(list):
+    """The largest ``(value, count)`` rows of one column, in ``group_counts``' order, then the
+    rows of the values asked to be kept that are not among them; ``total`` is how many values
+    have a count. Empty values (None and "") are in neither."""
+
+    def __init__(self, rows=(), total=0):
+        super().__init__(rows)
+        self.total = total
+
+
+def top_rows(rows, size, keep=()):
+    """``Top`` of the full ``rows`` of a column (largest first): what ``group_counts`` gives
+    for it with ``top={column: (size, keep)}``."""
+    counted = [row for row in rows if row[0] not in (None, "")]
+    kept = set(keep)
+    return Top(counted[:size] + [row for row in counted[size:] if row[0] in kept], len(counted))
+
+
+def group_counts(queryset, columns, total=None, top=None):
     """``{column: [(value, count), ...]}``, largest first, ties by value as text. Counts rows,
     or with ``total`` sums that column (the ``cases`` of a rollup).
+
+    ``top`` maps some of the columns to ``(size, keep)``: those give only a ``Top`` of their
+    ``size`` largest values and of the values in ``keep`` (see ``top_rows``). On PostgreSQL
+    the database picks them: a quarter's agency facet is some 1,800 values, of which the
+    list shows ten.
 
     One statement for all the columns, a single one included, read with the cursor: on
     PostgreSQL GROUPING SETS, elsewhere one GROUP BY per column joined by UNION ALL over a
     common table expression. The ORM's values took 2.98 ms against 2.42 for the agency facet
     of a quarter (some 1,800 rows) on PostgreSQL; on SQLite one ORM query per column cost
     0.2 to 0.3 ms each to build."""
+    top = top or {}
     queryset = queryset.order_by()
     connection = connections[queryset.db]  # the replica's, for a public read (detainers/replica.py)
     selected = [*columns, total] if total else columns
     try:
         sql, params = queryset.values(*selected).query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:  # a filter that nothing can match, e.g. a search's empty list of ids
-        return {column: [] for column in columns}
+        return {column: Top() if column in top else [] for column in columns}
+    if top and connection.vendor == "postgresql":
+        return _top_counts(connection, sql, params, columns, total, top)
     quote = connection.ops.quote_name
     quoted = [quote(column) for column in columns]
     measure = f"SUM({quote(total)})" if total else "COUNT(*)"
@@ -53,6 +79,67 @@ def group_counts(queryset, columns, total=None):
                     by_index[index].append((value, n))
     for rows in by_index:
         _largest_first(rows)
+    for column, (size, keep) in top.items():
+        result[column] = top_rows(result[column], size, keep)
+    return result
+
+
+def _top_counts(connection, sql, params, columns, total, top):
+    """``group_counts`` with ``top`` on PostgreSQL: the grouping sets counted once (a
+    materialized CTE), then for each column of ``top`` its largest values (LIMIT), the kept
+    ones and how many there are, all in one statement. Ties are ordered by the value as text
+    in the "C" collation, code point by code point, as Python orders strings."""
+    quote = connection.ops.quote_name
+    quoted = [quote(column) for column in columns]
+    measure = f"SUM({quote(total)})" if total else "COUNT(*)"
+    flags = ", ".join(f"GROUPING({column}) AS g{index}" for index, column in enumerate(quoted))
+    grouping = ", ".join(f"({column})" for column in quoted)
+    parts, part_params = [], []
+    for index, column in enumerate(quoted):
+        # Each part reads one grouping set's rows, whose other columns are NULL: every column
+        # keeps its own type (NULLs of unknown type in two parts would make it text).
+        values = ", ".join(quoted)
+        own = f"g{index} = 0"
+        if columns[index] not in top:
+            parts.append(f"SELECT {index}, {values}, n FROM grouped WHERE {own}")
+            continue
+        size, keep = top[columns[index]]
+        own += f" AND {column} IS NOT NULL AND {column}::text <> ''"
+        parts.append(
+            f"(SELECT {index}, {values}, n FROM grouped WHERE {own} "
+            f'ORDER BY n DESC, {column}::text COLLATE "C" LIMIT %s)'
+        )
+        part_params.append(size)
+        if keep:  # tagged apart: their rows may repeat some of the largest
+            parts.append(f"SELECT {len(columns) + index}, {values}, n FROM grouped WHERE {own} AND {column} = ANY(%s)")
+            part_params.append(list(keep))
+        nulls = ", ".join("NULL" for _ in columns)
+        parts.append(f"SELECT {-1 - index}, {nulls}, COUNT(*) FROM grouped WHERE {own}")
+    statement = (
+        f"WITH grouped AS MATERIALIZED (SELECT {', '.join(quoted)}, {flags}, {measure} AS n FROM ({sql}) AS counted "
+        f"GROUP BY GROUPING SETS ({grouping})) {' UNION ALL '.join(parts)}"
+    )
+    result = {column: [] for column in columns}
+    kept = {column: [] for column in columns}
+    totals = {}
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*params, *part_params])
+        for row in cursor.fetchall():
+            tag = row[0]
+            if tag < 0:
+                totals[columns[-1 - tag]] = row[-1]
+            elif tag < len(columns):
+                result[columns[tag]].append((row[1 + tag], row[-1]))
+            else:
+                index = tag - len(columns)
+                kept[columns[index]].append((row[1 + index], row[-1]))
+    for column, rows in result.items():
+        _largest_first(rows)  # UNION ALL keeps no order of its own
+        if column in top:
+            shown = {value for value, _n in rows}
+            extra = [row for row in kept[column] if row[0] not in shown]
+            _largest_first(extra)
+            result[column] = Top(rows + extra, totals[column])
     return result
 
 

@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from cases import counts, facets
 from cases.filters import CaseFilter
+from cases.grouping import Top, top_rows
 from cases.models import (
     CaseAgencyRollup,
     CaseCharge,
@@ -69,7 +70,7 @@ def _combinations(values):
 
 def test_facet_counts_from_the_rollups_equal_counts_over_the_cases(values):
     used = set()
-    checked = 0
+    checked = shortened = 0
     for pairs in _combinations(values):
         filterset = _filterset(pairs)
         applied = set(filterset.applied_params())
@@ -78,10 +79,21 @@ def test_facet_counts_from_the_rollups_equal_counts_over_the_cases(values):
             found = counts.rollup_for(filterset, applied, param)
             if found:
                 used.add(found[0])
-        assert facets._count(filterset, applied) == facets._count(filterset, applied, use_rollups=False), pairs
+        full = facets._count(filterset, applied, use_rollups=False)
+        assert facets._count(filterset, applied) == full, pairs
+        # Only the rows shown: the largest, the chosen ones, and how many there are.
+        top = facets.shown(filterset, applied)
+        for param, rows in facets._count(filterset, applied, top=top).items():
+            if isinstance(rows, Top):
+                expected = top_rows(full[param], *top[param])
+                assert (rows, rows.total) == (expected, expected.total), (pairs, param)
+                shortened += len(rows) < len(full[param])
+            else:
+                assert rows == full[param], (pairs, param)
         assert counts.rollup_count(filterset) in (None, filterset.qs.count()), pairs
         checked += 1
     assert checked > 130
+    assert shortened > 50  # the 25 agencies give more rows than are shown
     # Every rollup answered some of them; the rest were counted directly.
     assert used == set(rollups.ROLLUP_MODELS)
 
@@ -285,6 +297,32 @@ def test_one_column_is_counted_and_ordered_as_several_are(django_assert_num_quer
         alone = group_counts(queryset, ["row"])
     assert alone == {"row": [(10, 1), (11, 1), (2, 1)]}
     assert group_counts(queryset, ["row", "quarter"])["row"] == alone["row"]
+
+
+def test_the_largest_values_and_the_kept_ones_are_what_the_full_counts_give(django_assert_num_queries):
+    """``group_counts(top=...)``, which PostgreSQL answers with LIMIT in the statement, gives
+    the first rows of the full counts (ties by value as text: row 10 before row 2), then the
+    kept values beyond them, largest first, none twice; ``total`` counts the values that are
+    not empty (a case with no citizenship is in neither)."""
+    from cases.grouping import group_counts
+    from tests.factories import ReportFactory, make_case
+
+    report = ReportFactory()
+    for row, citizenship in ((2, "MX"), (10, "MX"), (11, "GT"), (12, ""), (3, "HN"), (4, "HN"), (5, "HN")):
+        make_case(report, row, citizenship=citizenship)
+    queryset = Detainer.objects.filter(report=report)
+    full = group_counts(queryset, ["row", "citizenship", "quarter"])
+    assert full["citizenship"] == [("HN", 3), ("MX", 2), ("", 1), ("GT", 1)]
+    top = {"row": (2, [5, 10, 99]), "citizenship": (1, ["GT"])}
+    with django_assert_num_queries(1):
+        shown = group_counts(queryset, ["row", "citizenship", "quarter"], top=top)
+    assert shown["row"] == [(10, 1), (11, 1), (5, 1)] and shown["row"].total == 7
+    assert shown["citizenship"] == [("HN", 3), ("GT", 1)] and shown["citizenship"].total == 3
+    assert not isinstance(shown["quarter"], Top) and shown["quarter"] == full["quarter"]
+    for column, (size, keep) in top.items():
+        assert shown[column] == top_rows(full[column], size, keep), column
+    nothing = group_counts(queryset.filter(pk__in=[]), ["row", "quarter"], top={"row": (2, [])})
+    assert nothing == {"row": [], "quarter": []} and nothing["row"].total == 0
 
 
 def test_filter_sets_share_one_form_class_and_keep_their_own_fields():
