@@ -91,6 +91,7 @@ class Precompiled:
         if missing:
             raise SentinelLost(f"Precompiled: value(s) {missing} do not reach the SQL unchanged.")
         klass_info, select = compiler.klass_info, compiler.select
+        columns = [column[0] for column in select[: compiler.col_count]]
         start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
         return {
             "sql": sql,
@@ -103,6 +104,10 @@ class Precompiled:
             "end": end,
             "annotations": compiler.annotation_col_map,
             "populators": get_related_populators(klass_info, select, alias),
+            # What results_iter finds again on every call: the columns' conversions from the
+            # database, and whether any column is a composite key.
+            "converters": compiler.get_converters(columns),
+            "composite": columns if compiler.has_composite_fields(columns) else None,
         }
 
     def _compile_with(self, sentinels, alias, shape):
@@ -132,7 +137,11 @@ class Precompiled:
         start, end, annotations = compiled["start"], compiled["end"], compiled["annotations"]
         populators = compiled["populators"]
         objects = []
-        for row in compiler.results_iter([rows]):
+        converters = compiled["converters"]
+        rows = compiler.apply_converters(rows, converters) if converters else rows
+        if compiled["composite"]:
+            rows = compiler.composite_fields_to_tuples(rows, compiled["composite"])
+        for row in rows:
             obj = model_cls.from_db(alias, init_list, row[start:end])
             for populator in populators:
                 populator.populate(row, obj)
