@@ -4,8 +4,10 @@ the current filter (every other parameter applied).
 Counts come from the copied columns of the case table (quarter, report, agency, state,
 AOR, citizenship) and from the derived CaseCharge table, grouped in as few queries as the
 database allows: on PostgreSQL one GROUPING SETS query per distinct set of filters, on
-SQLite one GROUP BY per facet. Labels are looked up only for the options shown. The
-unfiltered counts are the same for everyone, so they are cached until the data changes.
+SQLite one GROUP BY per facet. Of a facet counted from the rollups, PostgreSQL returns
+only the options shown (``shown``: its ten largest and the chosen ones) and how many there
+are. Labels are looked up only for the options shown. The unfiltered counts are the same
+for everyone, so they are cached until the data changes.
 """
 
 from collections import defaultdict
