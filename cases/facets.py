@@ -49,6 +49,9 @@ class Facet:
     # Chosen values with no option shown (none left under the other filters): kept on submit.
     hidden: list = field(default_factory=list)
     counted: bool = True
+    # The options before any chosen value shown after them, and how those were picked.
+    leading: int = 0
+    picked: str = "most frequent"
 
 
 # param: (heading, column of the case table)
@@ -182,11 +185,14 @@ def case_facets(filterset, selected_values, count=None):
         shown_rows = rows[:OPTIONS_SHOWN]
         labels = _labels(param, {value for value, _ in rows[:OPTIONS_SHOWN]})
         options = [Option(*labels[v], n, labels[v][0] in selected) for v, n in shown_rows if v in labels]
+        leading = len(options)
         missing = selected - {o.value for o in options}
         if missing:
             # A chosen value beyond the first ten still shows, with its count.
             extra = _labels_of_public_values(param, missing, {value for value, _ in rows[OPTIONS_SHOWN:]})
             options += [Option(*extra[v], n, True) for v, n in rows[OPTIONS_SHOWN:] if v in extra]
         hidden = sorted(selected - {o.value for o in options})
-        facets.append(Facet(param, label, options, getattr(counts[param], "total", len(rows)), hidden))
+        total = getattr(counts[param], "total", len(rows))
+        picked = "most recent" if param == "quarter" else "most frequent"
+        facets.append(Facet(param, label, options, total, hidden, leading=leading, picked=picked))
     return facets

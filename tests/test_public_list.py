@@ -215,10 +215,11 @@ def test_sort_and_pagination_keep_the_filters(client, world):
 def facet(html, param):
     """{value: count} for a facet's options, and the set of those checked."""
     options = re.findall(
-        rf'name="{param}" value="([^"]+)"( checked)?>\s*<label[^>]*>[^<]*<span class="count">\((\d+)\)</span>',
+        rf'name="{param}" value="([^"]+)"( checked)?>\s*<label[^>]*>[^<]*<span class="count">\(([\d,]+)\)</span>',
         html,
     )
-    return {value: int(count) for value, _checked, count in options}, {v for v, checked, _ in options if checked}
+    counts = {value: int(count.replace(",", "")) for value, _checked, count in options}
+    return counts, {v for v, checked, _ in options if checked}
 
 
 def test_facet_counts_are_computed_within_the_current_filter(client, world):
@@ -421,3 +422,39 @@ def test_a_broad_view_query_count_is_pinned(client, django_assert_num_queries, m
         response = client.get(reverse("cases:case-list") + f"?{BROAD}")
     assert response.status_code == 200
     assert ("Not counted: too many cases in view." in response.content.decode()) is (limit == "uncounted")
+
+
+def test_a_long_facet_says_how_its_options_were_picked_and_which_chosen_ones_follow(client):
+    """Ten options show: the most recent quarters, the most frequent of the others; a chosen
+    value beyond them follows, counted, and the note says so rather than "11 most frequent"."""
+    from django.core.management import call_command
+    from django.db.models import Count
+
+    from cases.models import Detainer
+
+    call_command("generate_synthetic", "--skip-checks", cases=600, quarters=12, agencies=25, seed=5)
+    by_agency = list(
+        Detainer.objects.published()
+        .values_list("declining_agency__slug")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "declining_agency__slug")
+    )
+    assert len(by_agency) > 12
+    html = get_list(client).content.decode()
+    assert "The 10 most recent of 12 are shown. Use the search box" in html
+    assert f"The 10 most frequent of {len(by_agency)} are shown. Use the search box" in html
+
+    slug, n = by_agency[12]
+    html = get_list(client, f"agency={slug}").content.decode()
+    counts, checked = facet(html, "agency")
+    assert len(counts) == 11 and counts[slug] == n and checked == {slug}
+    assert f"The 10 most frequent of {len(by_agency)} are shown, then 1 chosen. Use the search box" in html
+
+
+def test_facet_counts_are_written_with_thousands_separators():
+    from cases.facets import Facet, Option
+    from cases.templatetags.public_urls import facet_fieldsets
+
+    html = facet_fieldsets([Facet("state", "State", [Option("CA", "California", 12345)], 1, leading=1)])
+    assert 'California <span class="count">(12,345)</span>' in html
+    assert "most frequent" not in html  # every option is shown

@@ -143,7 +143,7 @@ def facet_fieldsets(facets):
             parts.append(
                 f'<div class="facet-option">\n'
                 f'<input type="checkbox" id="{box}" name="{param}" value="{_html(option.value)}"{checked}>\n'
-                f'<label for="{box}">{_html(option.label)} <span class="count">({_html(option.count)})</span></label>\n'
+                f'<label for="{box}">{_html(option.label)} <span class="count">({option.count:,})</span></label>\n'
                 f"</div>"
             )
         if not facet.counted:
@@ -151,10 +151,11 @@ def facet_fieldsets(facets):
         elif not facet.options:
             parts.append('<p class="muted small">None among these cases.</p>')
         parts.extend(f'<input type="hidden" name="{param}" value="{_html(value)}">' for value in facet.hidden)
-        shown = len(facet.options)
-        if facet.total_options > shown:
+        if facet.total_options > len(facet.options):
+            chosen = len(facet.options) - facet.leading
+            then = f", then {chosen} chosen" if chosen else ""
             parts.append(
-                f'<p class="muted small">The {shown} most frequent of {_html(facet.total_options)} are shown.'
+                f'<p class="muted small">The {facet.leading} {facet.picked} of {facet.total_options:,} are shown{then}.'
                 " Use the search box to find others.</p>"
             )
         parts.append("</fieldset>")
