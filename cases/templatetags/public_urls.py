@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 from django_tables2.templatetags.django_tables2 import table_page_range
 
 from .. import querystring as qs
+from .. import urlmemo
 
 register = template.Library()
 
@@ -29,6 +30,12 @@ def _current(context):
     if pairs is None:
         pairs = qs.raw_pairs(request.META.get("QUERY_STRING", ""))
     return pairs
+
+
+@register.simple_tag
+def fixed_url(name):
+    """``{% url name %}`` for a view that takes no arguments, reversed once (cases/urlmemo.py)."""
+    return urlmemo.fixed_url(name)
 
 
 @register.simple_tag(takes_context=True)
