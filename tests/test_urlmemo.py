@@ -7,7 +7,7 @@ import pytest
 from django.core import signals
 from django.db import close_old_connections
 from django.test import override_settings
-from django.urls import clear_script_prefix, reverse, set_script_prefix
+from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
 from cases import urlmemo
 
@@ -35,6 +35,25 @@ def test_a_script_prefix_and_another_urlconf_each_give_their_own_urls():
     with override_settings(ROOT_URLCONF="tests.support.mirrored_urls"):
         assert urlmemo.fixed_url("cases:case-list") == "/mirror/cases/" == reverse("cases:case-list")
     assert urlmemo.fixed_url("cases:case-list") == "/cases/"
+
+
+def test_a_slug_url_is_what_reverse_gives_and_a_value_reverse_refuses_is_still_refused():
+    for name, kwarg, value in [("cases:agency-detail", "slug", "los-angeles-sheriff-ca"),
+                               ("cases:charge-detail", "slug", "dangerous_drugs-35"),
+                               ("cases:case-detail", "case_id", "fy2018-q2-01")]:  # fmt: skip
+        assert urlmemo.slug_url(name, kwarg, value) == reverse(name, kwargs={kwarg: value})
+        set_script_prefix("/sub/")
+        try:
+            assert urlmemo.slug_url(name, kwarg, value) == reverse(name, kwargs={kwarg: value})
+            assert urlmemo.slug_url(name, kwarg, value).startswith("/sub/")
+        finally:
+            clear_script_prefix()
+    assert urlmemo.slug_url("cases:agency-detail", "slug", 7) == reverse("cases:agency-detail", kwargs={"slug": 7})
+    for value in ["two words", "köln", "a/b", ""]:
+        with pytest.raises(NoReverseMatch):
+            reverse("cases:agency-detail", kwargs={"slug": value})
+        with pytest.raises(NoReverseMatch):
+            urlmemo.slug_url("cases:agency-detail", "slug", value)
 
 
 def _served(path, script_name):

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .. import urlmemo
 from ..geo import US_STATES
 from .base import SluggedModel, SlugQuerySet, Timestamped
 from .reference import FieldOffice
@@ -103,7 +103,7 @@ class Agency(SluggedModel, Timestamped):
         return f"{self.name} ({self.state})"
 
     def get_absolute_url(self):
-        return reverse("cases:agency-detail", kwargs={"slug": self.slug})
+        return urlmemo.slug_url("cases:agency-detail", "slug", self.slug)
 
     def clean(self):
         super().clean()

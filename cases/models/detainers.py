@@ -8,9 +8,9 @@ from django.db.models import F, Q, Value
 from django.db.models.base import ModelState
 from django.db.models.lookups import Exact
 from django.db.models.query import ModelIterable
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .. import urlmemo
 from ..dates import PartialDate, Precision, month_precision_on_first_q, not_after_q
 from ..requestmemo import once
 from .agencies import Agency
@@ -432,7 +432,7 @@ class Detainer(models.Model):
     def get_absolute_url(self):
         if not self.case_id:
             return None
-        return reverse("cases:case-detail", kwargs={"case_id": self.case_id})
+        return urlmemo.slug_url("cases:case-detail", "case_id", self.case_id)
 
     @classmethod
     def from_db(cls, db, field_names, values):

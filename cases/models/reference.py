@@ -3,9 +3,9 @@
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import OuterRef
-from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .. import urlmemo
 from .base import SluggedModel, SlugQuerySet
 
 
@@ -63,4 +63,4 @@ class ChargeCategory(SluggedModel):
         return f"{self.code} {self.name}"
 
     def get_absolute_url(self):
-        return reverse("cases:charge-detail", kwargs={"slug": self.slug})
+        return urlmemo.slug_url("cases:charge-detail", "slug", self.slug)

@@ -4,10 +4,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .. import urlmemo
 from ..documents import sha256_of, source_document_path, validate_pdf
 from ..fiscal import FiscalQuarter
 from .base import SluggedModel, SlugQuerySet, Timestamped
@@ -135,7 +135,7 @@ class Report(SluggedModel, Timestamped):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("cases:report-detail", kwargs={"slug": self.slug})
+        return urlmemo.slug_url("cases:report-detail", "slug", self.slug)
 
     @property
     def fiscal_period(self) -> FiscalQuarter:
