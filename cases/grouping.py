@@ -94,11 +94,11 @@ def _top_counts(connection, sql, params, columns, total, top):
     measure = f"SUM({quote(total)})" if total else "COUNT(*)"
     flags = ", ".join(f"GROUPING({column}) AS g{index}" for index, column in enumerate(quoted))
     grouping = ", ".join(f"({column})" for column in quoted)
+    # Each part reads one grouping set's rows, whose other columns are NULL, and selects
+    # every column: each keeps its own type (NULLs of unknown type in two parts make text).
+    values = ", ".join(quoted)
     parts, part_params = [], []
     for index, column in enumerate(quoted):
-        # Each part reads one grouping set's rows, whose other columns are NULL: every column
-        # keeps its own type (NULLs of unknown type in two parts would make it text).
-        values = ", ".join(quoted)
         own = f"g{index} = 0"
         if columns[index] not in top:
             parts.append(f"SELECT {index}, {values}, n FROM grouped WHERE {own}")

@@ -5,13 +5,12 @@ from html import escape
 
 import django_tables2 as tables
 from django.db.models import F
-from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django_countries import countries
 
-from . import lookups
+from . import lookups, urlmemo
 from .fiscal import FiscalQuarter
 from .models import Agency, ChargeCategory, ChargeKind, Detainer, Report
 
@@ -63,7 +62,7 @@ class CaseTable(tables.Table):
         "Declining agency",
         accessor="agency_name",
         order_by=("agency_name", "state", "case_id"),
-        linkify=lambda record: reverse("cases:agency-detail", kwargs={"slug": record.agency_slug}),
+        linkify=lambda record: urlmemo.slug_url("cases:agency-detail", "slug", record.agency_slug),
     )
     state = tables.Column("State", accessor="state", order_by=("state", "case_id"))
     citizenship = tables.Column("Citizenship", accessor="citizenship", order_by=("citizenship", "case_id"))
@@ -117,10 +116,10 @@ class CaseTable(tables.Table):
         charges = record.charges
         names = self.category_names_html
         return [
-            SafeString(f'<a href="{case_url.replace("__key__", case_id)}">{case_id}</a>'),
+            SafeString(f'<a href="{case_url.replace(urlmemo.PLACEHOLDER, case_id)}">{case_id}</a>'),
             _quarter_label(record.quarter),
             SafeString(
-                f'<a href="{agency_url.replace("__key__", escape(record.agency_slug))}">'
+                f'<a href="{agency_url.replace(urlmemo.PLACEHOLDER, escape(record.agency_slug))}">'
                 f"{escape(record.agency_name)}</a>"
             ),
             record.state or empty,
@@ -134,10 +133,10 @@ class CaseTable(tables.Table):
 
     @cached_property
     def url_patterns(self):
-        """The case and agency URLs with a placeholder, reversed once per table, not per row."""
+        """The case and agency URLs with a placeholder (urlmemo.pattern), not reversed per row."""
         return (
-            reverse("cases:case-detail", kwargs={"case_id": "__key__"}),
-            reverse("cases:agency-detail", kwargs={"slug": "__key__"}),
+            urlmemo.pattern("cases:case-detail", "case_id"),
+            urlmemo.pattern("cases:agency-detail", "slug"),
         )
 
     @cached_property

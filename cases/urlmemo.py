@@ -15,7 +15,7 @@ from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 # quotes the path, and leaves these characters alone). Any other value is reversed in full,
 # so that reverse still refuses it (NoReverseMatch).
 _SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-_PLACEHOLDER = "slug-placeholder-0"
+PLACEHOLDER = "__key__"  # a slug itself
 
 
 def fixed_url(name):
@@ -23,15 +23,20 @@ def fixed_url(name):
     return _reversed(get_resolver(get_urlconf()), get_script_prefix(), name, None)
 
 
+def pattern(name, kwarg):
+    """The URL of a view with one slug in its path, ``PLACEHOLDER`` in the slug's place: a
+    page or an export with many such links puts each slug there."""
+    return _reversed(get_resolver(get_urlconf()), get_script_prefix(), name, kwarg)
+
+
 def slug_url(name, kwarg, value):
     """``reverse(name, kwargs={kwarg: value})`` for a view with one slug in its path."""
     if not isinstance(value, str) or not _SLUG.fullmatch(value):
         return reverse(name, kwargs={kwarg: value})
-    pattern = _reversed(get_resolver(get_urlconf()), get_script_prefix(), name, kwarg)
-    return pattern.replace(_PLACEHOLDER, value)
+    return pattern(name, kwarg).replace(PLACEHOLDER, value)
 
 
 @lru_cache(maxsize=512)
 def _reversed(resolver, prefix, name, kwarg):
-    kwargs = {kwarg: _PLACEHOLDER} if kwarg else None
+    kwargs = {kwarg: PLACEHOLDER} if kwarg else None
     return reverse(name, urlconf=resolver.urlconf_name, kwargs=kwargs)

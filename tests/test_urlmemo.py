@@ -48,6 +48,8 @@ def test_a_slug_url_is_what_reverse_gives_and_a_value_reverse_refuses_is_still_r
             assert urlmemo.slug_url(name, kwarg, value).startswith("/sub/")
         finally:
             clear_script_prefix()
+    pattern = urlmemo.pattern("cases:agency-detail", "slug")
+    assert pattern == reverse("cases:agency-detail", kwargs={"slug": urlmemo.PLACEHOLDER}) == "/agencies/__key__/"
     assert urlmemo.slug_url("cases:agency-detail", "slug", 7) == reverse("cases:agency-detail", kwargs={"slug": 7})
     for value in ["two words", "köln", "a/b", ""]:
         with pytest.raises(NoReverseMatch):
