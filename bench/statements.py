@@ -4,7 +4,10 @@ The page is requested once through the WSGI application (production settings, ca
 off, as in bench/inprocess.py) to record its statements. Each is then run again --rounds
 times on the same connection, once through psycopg's client-side cursor alone and once
 through Django's cursor, and the medians are printed with the statement's opening, with
-the round trip of a trivial statement for scale (PostgreSQL only):
+the round trip of a trivial statement for scale (PostgreSQL only). Both run each statement
+unprepared, with its parameters bound on the client: a statement the page prepares on the
+server (cases/precompiled.py: the case page's statements and a filter's slugs) is planned
+here every time, so its figure is an upper bound of what the page spends on it.
 
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/detainers_bench \\
     .venv/bin/python bench/statements.py '/cases/?quarter=fy2026-q4&agency=synthetic-0001-ca&charge=dangerous-drugs'
