@@ -209,11 +209,6 @@ def _country_names():
     return {code: str(name) for code, name in countries}
 
 
-def _url_pattern(name, kwarg):
-    """A URL with a placeholder (urlmemo.pattern), rather than one reversed per row."""
-    return urlmemo.pattern(name, kwarg)
-
-
 def _case_values(row, url_of, countries):
     """One row of CASE_FIELDS (and any charge columns after them) as export cells."""
     (case_id, report, report_title, report_row, page, quarter, agency, agency_name, agency_type, ori, city, county,
@@ -230,7 +225,7 @@ def _case_values(row, url_of, countries):
 def case_export(queryset, meta, absolute):
     """The cases of ``queryset`` (already filtered and ordered). ``absolute`` makes a full URL."""
     names = [c.name for c in CASE_COLUMNS if c.name not in JSON_CHARGE_COLUMNS]
-    pattern = _url_pattern("cases:case-detail", "case_id")
+    pattern = urlmemo.pattern("cases:case-detail", "case_id")
     countries = _country_names()
 
     def url_of(case_id):
@@ -280,7 +275,7 @@ AGENCY_COLUMNS = [
 def agency_export(queryset, meta, absolute):
     fields = ("slug", "name", "agency_type", "ori", "city", "county", "state", "aor__slug", "aor__name", "parent__slug")
 
-    pattern = _url_pattern("cases:agency-detail", "slug")
+    pattern = urlmemo.pattern("cases:agency-detail", "slug")
 
     def rows():
         for row in queryset.values(*fields, "case_count").iterator(chunk_size=CHUNK):

@@ -179,8 +179,10 @@ def case_facets(filterset, selected_values, count=None):
             facets.append(Facet(param, label, hidden=sorted(set(selected_values(param))), counted=False))
             continue
         rows = [(value, n) for value, n in counts[param] if value not in (None, "")]
+        picked = "most frequent"
         if param == "quarter":
             rows.sort(key=lambda row: row[0], reverse=True)
+            picked = "most recent"
         selected = set(selected_values(param))
         shown_rows = rows[:OPTIONS_SHOWN]
         labels = _labels(param, {value for value, _ in rows[:OPTIONS_SHOWN]})
@@ -193,6 +195,5 @@ def case_facets(filterset, selected_values, count=None):
             options += [Option(*extra[v], n, True) for v, n in rows[OPTIONS_SHOWN:] if v in extra]
         hidden = sorted(selected - {o.value for o in options})
         total = getattr(counts[param], "total", len(rows))
-        picked = "most recent" if param == "quarter" else "most frequent"
         facets.append(Facet(param, label, options, total, hidden, leading=leading, picked=picked))
     return facets

@@ -20,13 +20,13 @@ PLACEHOLDER = "__key__"  # a slug itself
 
 def fixed_url(name):
     """``reverse(name)`` for a view that takes no arguments."""
-    return _reversed(get_resolver(get_urlconf()), get_script_prefix(), name, None)
+    return _memo(name, None)
 
 
 def pattern(name, kwarg):
     """The URL of a view with one slug in its path, ``PLACEHOLDER`` in the slug's place: a
     page or an export with many such links puts each slug there."""
-    return _reversed(get_resolver(get_urlconf()), get_script_prefix(), name, kwarg)
+    return _memo(name, kwarg)
 
 
 def slug_url(name, kwarg, value):
@@ -34,6 +34,10 @@ def slug_url(name, kwarg, value):
     if not isinstance(value, str) or not _SLUG.fullmatch(value):
         return reverse(name, kwargs={kwarg: value})
     return pattern(name, kwarg).replace(PLACEHOLDER, value)
+
+
+def _memo(name, kwarg):
+    return _reversed(get_resolver(get_urlconf()), get_script_prefix(), name, kwarg)
 
 
 @lru_cache(maxsize=512)
