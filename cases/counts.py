@@ -3,9 +3,10 @@ whenever they can express the filter: sums over a few hundred rollup rows instea
 counts over every case. Where they cannot, the callers count the cases themselves.
 """
 
+from django.db import connections, router
 from django.db.models import Count, Sum
 
-from .grouping import group_counts
+from . import grouping
 from .models import (
     CaseAgencyRollup,
     CaseReportRollup,
@@ -94,32 +95,90 @@ def grouped(filterset, groups, excluded=None, top=None):
     parameters: by category), in one query per rollup; a group the rollups cannot express
     is left out. ``top`` maps case-level groups to ``(size, keep)``: a ``grouping.Top`` of
     those (see ``group_counts``)."""
+    return grouped_by_base(filterset, {excluded: groups}, top)
+
+
+def grouped_by_base(filterset, bases, top=None):
+    """``grouped`` for several sets of groups at once, ``{excluded: groups}``: one statement
+    per rollup and set of filters, all sent in one round trip on PostgreSQL (``grouping.run``)."""
     top = top or {}
     applied = set(filterset.applied_params())
     batches = {}
-    for group in groups:
-        found = rollup_for(filterset, applied, facet=excluded, group=group)
-        if found is not None:
-            model, lookups = found
-            batches.setdefault((model, _frozen(lookups)), (model, lookups, []))[2].append(group)
-    result = {}
+    for excluded, groups in bases.items():
+        for group in groups:
+            found = rollup_for(filterset, applied, facet=excluded, group=group)
+            if found is not None:
+                model, lookups = found
+                batches.setdefault((model, _frozen(lookups)), (model, lookups, []))[2].append(group)
+    if not batches:
+        return {}
+    # Every rollup is read from one database: the router's for a read of any of them.
+    connection = connections[router.db_for_read(CaseRollup)]
+    countings, readers = [], []
     for model, lookups, batch in batches.values():
-        rows = model.objects.filter(**lookups)
         columns = [ROLLUP_COLUMNS[group] for group in batch if group in ROLLUP_COLUMNS]
         if columns:
             limits = {ROLLUP_COLUMNS[group]: top[group] for group in batch if group in top}
-            by_column = group_counts(rows, columns, total="cases", top=limits)
-            result.update({group: by_column[ROLLUP_COLUMNS[group]] for group in batch if group in ROLLUP_COLUMNS})
+            sql, params = _rows_sql(connection, model, lookups, [*columns, "cases"])
+            countings.append(grouping.counting(connection, sql, params, columns, total="cases", top=limits))
+            readers.append(_by_column(batch))
         timings = {ROLLUP_TIMING[group]: group for group in batch if group in ROLLUP_TIMING}
         if timings:
-            for group in timings.values():
-                result[group] = []
-            summed = rows.filter(timing__in=timings).values_list("timing", "category_id").annotate(n=Sum("cases"))
-            for timing, category_id, n in summed.order_by():
-                result[timings[timing]].append((category_id, n))
-            for group in timings.values():
-                result[group].sort(key=lambda row: (-row[1], row[0]))
+            countings.append(_timing_counting(connection, model, lookups, timings))
+            readers.append(None)
+    result = {}
+    for reader, counted in zip(readers, grouping.run(connection, countings), strict=True):
+        result.update(reader(counted) if reader else counted)
     return result
+
+
+def _by_column(batch):
+    """From the counts by rollup column, the counts of each group of ``batch`` that has one."""
+    return lambda by_column: {group: by_column[ROLLUP_COLUMNS[group]] for group in batch if group in ROLLUP_COLUMNS}
+
+
+def _timing_counting(connection, model, lookups, timings):
+    """The cases per charge category of the rollup rows of ``lookups``, for each timing of
+    ``timings`` (``{timing: group}``): ``{group: [(category id, count), ...]}``, largest first."""
+    lookups = {**lookups, "timing__in": list(timings)}
+    sql, params = _rows_sql(connection, model, lookups, ["timing", "category", "cases"])
+    statement = sql and f"SELECT timing, category_id, SUM(cases) FROM ({sql}) AS counted GROUP BY 1, 2"
+
+    def read(rows):
+        result = {group: [] for group in timings.values()}
+        for timing, category_id, n in rows:
+            result[timings[timing]].append((category_id, n))
+        for counted in result.values():
+            counted.sort(key=lambda row: (-row[1], row[0]))
+        return result
+
+    return grouping.Counting(statement, params, read)
+
+
+def _rows_sql(connection, model, lookups, fields):
+    """``(sql, params)`` selecting ``fields`` (by column) of the rows of rollup ``model`` that
+    match ``lookups`` (``field=value`` or ``field__in=[values]``, as ``rollup_for`` gives
+    them), or ``(None, ())`` when nothing can match (an empty list). Written out rather than
+    built by the ORM, which took more time to build these than PostgreSQL took to run them."""
+    quote = connection.ops.quote_name
+    opts = model._meta
+    where, params = [], []
+    for key, value in lookups.items():
+        name, _, lookup = key.partition("__")
+        column = quote(opts.get_field(name).column)
+        if lookup == "in":
+            if not value:
+                return None, ()
+            where.append(f"{column} IN ({', '.join(['%s'] * len(value))})")
+            params.extend(value)
+        else:
+            where.append(f"{column} = %s")
+            params.append(value)
+    selected = ", ".join(quote(opts.get_field(name).column) for name in fields)
+    sql = f"SELECT {selected} FROM {quote(opts.db_table)}"
+    if where:
+        sql += f" WHERE {' AND '.join(where)}"
+    return sql, params
 
 
 def _frozen(lookups):

@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django_countries import countries
 
 from . import dataversion, lookups
-from .counts import filter_values, grouped, rollup_for
+from .counts import filter_values, grouped_by_base, rollup_for
 from .fiscal import FiscalQuarter
 from .geo import STATE_NAMES
 from .models import Agency, CaseCharge, Report
@@ -104,13 +104,13 @@ def _count(filterset, applied, use_rollups=True, from_cases=True, top=None):
     ``shown``) lets the rollups' counts give only the rows a facet shows."""
     counts = {}
     # Facets that the rollups answer, each counted without its own filter (facets whose own
-    # parameter is not applied share one base), in one query per rollup.
+    # parameter is not applied share one base), in one query per rollup and base, all sent
+    # together.
     by_base = defaultdict(list)
     for param in ORDER:
         if use_rollups and rollup_for(filterset, applied, param) is not None:
             by_base[param if param in applied else None].append(param)
-    for excluded, params in by_base.items():
-        counts.update(grouped(filterset, params, excluded, top=top))
+    counts.update(grouped_by_base(filterset, by_base, top=top))
     direct = [param for param in ORDER if param not in counts] if from_cases else []
     # The rest: counted from the cases, facets whose own parameter is not applied sharing one base.
     bases = defaultdict(list)

@@ -40,52 +40,117 @@ def group_counts(queryset, columns, total=None, top=None):
     common table expression. The ORM's values took 2.98 ms against 2.42 for the agency facet
     of a quarter (some 1,800 rows) on PostgreSQL; on SQLite one ORM query per column cost
     0.2 to 0.3 ms each to build."""
-    top = top or {}
     queryset = queryset.order_by()
     connection = connections[queryset.db]  # the replica's, for a public read (detainers/replica.py)
     selected = [*columns, total] if total else columns
     try:
         sql, params = queryset.values(*selected).query.get_compiler(queryset.db).as_sql()
     except EmptyResultSet:  # a filter that nothing can match, e.g. a search's empty list of ids
-        return {column: Top() if column in top else [] for column in columns}
+        sql, params = None, ()
+    return run(connection, [counting(connection, sql, params, columns, total, top)])[0]
+
+
+class Counting:
+    """One counting statement, ``sql`` with its ``params``, and ``read(rows)``, which turns
+    its rows into the counts. ``sql`` None: nothing can match, and ``read([])`` gives the
+    empty counts without a statement."""
+
+    __slots__ = ("sql", "params", "read")
+
+    def __init__(self, sql, params, read):
+        self.sql, self.params, self.read = sql, list(params), read
+
+
+# Between the statements that ``run`` sends together on PostgreSQL.
+SEPARATOR = ";\n"
+
+
+def run(connection, countings):
+    """``[counting.read(rows), ...]`` for each of ``countings``, in order.
+
+    On PostgreSQL every statement goes in one round trip: sent together, separated by
+    semicolons (Django binds the parameters on the client, so each may have its own), and
+    their result sets read one after the other. The four statements of a quarter's facets
+    took 5.05 ms one by one and 4.55 ms so, at 1,000,000 cases (medians of 60). Elsewhere
+    (SQLite runs one statement per call) they run one by one. Either way a failing
+    statement raises, and the counts are not made."""
+    results = [None] * len(countings)
+    pending = []
+    for index, counted in enumerate(countings):
+        if counted.sql is None:
+            results[index] = counted.read([])
+        else:
+            pending.append((index, counted))
+    if not pending:
+        return results
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(SEPARATOR.join(c.sql for _, c in pending), [p for _, c in pending for p in c.params])
+            for number, (index, counted) in enumerate(pending):
+                if number:
+                    cursor.cursor.nextset()
+                results[index] = counted.read(cursor.fetchall())
+        else:
+            for index, counted in pending:
+                cursor.execute(counted.sql, counted.params)
+                results[index] = counted.read(cursor.fetchall())
+    return results
+
+
+def counting(connection, sql, params, columns, total=None, top=None):
+    """The ``Counting`` of ``group_counts(columns, total, top)`` over the rows that ``sql``
+    selects (None: no rows), which must name each of ``columns`` (and ``total``)."""
+    top = top or {}
+    if sql is None:
+        return Counting(None, (), lambda rows: {column: Top() if column in top else [] for column in columns})
     if top and connection.vendor == "postgresql":
-        return _top_counts(connection, sql, params, columns, total, top)
+        return _top_counting(connection, sql, params, columns, total, top)
     quote = connection.ops.quote_name
     quoted = [quote(column) for column in columns]
     measure = f"SUM({quote(total)})" if total else "COUNT(*)"
-    result = {column: [] for column in columns}
-    by_index = list(result.values())
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            grouping = ", ".join(f"({column})" for column in quoted)
-            flags = ", ".join(f"GROUPING({column})" for column in quoted)
-            cursor.execute(
-                f"SELECT {', '.join(quoted)}, {flags}, {measure} FROM ({sql}) AS counted "
-                f"GROUP BY GROUPING SETS ({grouping})",
-                params,
-            )
+
+    def finish(result):
+        for rows in result.values():
+            _largest_first(rows)
+        for column, (size, keep) in top.items():
+            result[column] = top_rows(result[column], size, keep)
+        return result
+
+    if connection.vendor == "postgresql":
+        grouping = ", ".join(f"({column})" for column in quoted)
+        flags = ", ".join(f"GROUPING({column})" for column in quoted)
+        statement = (
+            f"SELECT {', '.join(quoted)}, {flags}, {measure} FROM ({sql}) AS counted "
+            f"GROUP BY GROUPING SETS ({grouping})"
+        )
+
+        def read(rows):
+            result = {column: [] for column in columns}
+            by_index = list(result.values())
             flags_end = 2 * len(columns)
-            for row in cursor.fetchall():
+            for row in rows:
                 index = row.index(0, len(columns), flags_end) - len(columns)  # the GROUPING flag that is 0
                 by_index[index].append((row[index], row[-1]))
-        else:
-            parts = " UNION ALL ".join(
-                f"SELECT {index}, {column}, {measure} FROM counted GROUP BY {column}"
-                for index, column in enumerate(quoted)
-            )
-            cursor.execute(f"WITH counted AS ({sql}) {parts}", params)
-            for index, value, n in cursor.fetchall():
-                if n:
-                    by_index[index].append((value, n))
-    for rows in by_index:
-        _largest_first(rows)
-    for column, (size, keep) in top.items():
-        result[column] = top_rows(result[column], size, keep)
-    return result
+            return finish(result)
+
+        return Counting(statement, params, read)
+    parts = " UNION ALL ".join(
+        f"SELECT {index}, {column}, {measure} FROM counted GROUP BY {column}" for index, column in enumerate(quoted)
+    )
+
+    def read(rows):
+        result = {column: [] for column in columns}
+        by_index = list(result.values())
+        for index, value, n in rows:
+            if n:
+                by_index[index].append((value, n))
+        return finish(result)
+
+    return Counting(f"WITH counted AS ({sql}) {parts}", params, read)
 
 
-def _top_counts(connection, sql, params, columns, total, top):
-    """``group_counts`` with ``top`` on PostgreSQL: the grouping sets counted once (a
+def _top_counting(connection, sql, params, columns, total, top):
+    """``counting`` with ``top`` on PostgreSQL: the grouping sets counted once (a
     materialized CTE), then for each column of ``top`` its largest values (LIMIT), the kept
     ones and how many there are, all in one statement. Ties are ordered by the value as text
     in the "C" collation, code point by code point, as Python orders strings."""
@@ -119,12 +184,12 @@ def _top_counts(connection, sql, params, columns, total, top):
         f"WITH grouped AS MATERIALIZED (SELECT {', '.join(quoted)}, {flags}, {measure} AS n FROM ({sql}) AS counted "
         f"GROUP BY GROUPING SETS ({grouping})) {' UNION ALL '.join(parts)}"
     )
-    result = {column: [] for column in columns}
-    kept = {column: [] for column in columns}
-    totals = {}
-    with connection.cursor() as cursor:
-        cursor.execute(statement, [*params, *part_params])
-        for row in cursor.fetchall():
+
+    def read(rows):
+        result = {column: [] for column in columns}
+        kept = {column: [] for column in columns}
+        totals = {}
+        for row in rows:
             tag = row[0]
             if tag < 0:
                 totals[columns[-1 - tag]] = row[-1]
@@ -133,14 +198,16 @@ def _top_counts(connection, sql, params, columns, total, top):
             else:
                 index = tag - len(columns)
                 kept[columns[index]].append((row[1 + index], row[-1]))
-    for column, rows in result.items():
-        _largest_first(rows)  # UNION ALL keeps no order of its own
-        if column in top:
-            shown = {value for value, _n in rows}
-            extra = [row for row in kept[column] if row[0] not in shown]
-            _largest_first(extra)
-            result[column] = Top(rows + extra, totals[column])
-    return result
+        for column, rows in result.items():
+            _largest_first(rows)  # UNION ALL keeps no order of its own
+            if column in top:
+                shown = {value for value, _n in rows}
+                extra = [row for row in kept[column] if row[0] not in shown]
+                _largest_first(extra)
+                result[column] = Top(rows + extra, totals[column])
+        return result
+
+    return Counting(statement, [*params, *part_params], read)
 
 
 def _largest_first(rows):
