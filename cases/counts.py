@@ -171,6 +171,8 @@ def _rows_sql(connection, model, lookups, fields):
                 return None, ()
             where.append(f"{column} IN ({', '.join(['%s'] * len(value))})")
             params.extend(value)
+        elif lookup:
+            raise ValueError(f"rollup rows are selected by = or __in, not {key}")
         else:
             where.append(f"{column} = %s")
             params.append(value)

@@ -370,3 +370,29 @@ def test_charge_keys_encode_each_case_charge_and_each_category_at_any_arrest():
         (7, "subsequent"),
     ]
     assert charge_keys([]) == []
+
+
+def test_countings_sent_together_come_back_in_order_each_read_by_its_own_reader(django_assert_num_queries):
+    """``grouping.run``: one round trip on PostgreSQL for every statement (one per statement
+    on SQLite), each result set read by its own counting, and a counting that nothing can
+    match (an empty list in a rollup filter) answered without a statement."""
+    from cases.grouping import Counting, run
+    from cases.models import CaseReportRollup
+    from tests.factories import ReportFactory, make_case, publish
+
+    report = ReportFactory()
+    for row in (2, 10, 11):
+        make_case(report, row)
+    publish(report)
+    rows_sql, params = counts._rows_sql(connection, CaseReportRollup, {"report_id__in": [report.pk]}, ["cases"])
+    empty_sql, empty_params = counts._rows_sql(connection, CaseReportRollup, {"report_id__in": []}, ["cases"])
+    assert (empty_sql, empty_params) == (None, ())
+    countings = [
+        Counting(f"SELECT SUM(cases) FROM ({rows_sql}) AS r", params, lambda rows: ("sum", rows[0][0])),
+        Counting(empty_sql, empty_params, lambda rows: ("none", rows)),
+        Counting("SELECT %s + 1", [41], lambda rows: ("plus", rows[0][0])),
+    ]
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 2):
+        assert run(connection, countings) == [("sum", 3), ("none", []), ("plus", 42)]
+    with pytest.raises(ValueError, match="not report_id__gt"):
+        counts._rows_sql(connection, CaseReportRollup, {"report_id__gt": 1}, ["cases"])
