@@ -5,8 +5,8 @@
 
 1. Fills a separate benchmark database with synthetic cases (generate_synthetic), unless
    it already holds exactly that many.
-2. Starts gunicorn with production settings: one worker, one database connection, every
-   cache off (DJANGO_CACHE=off).
+2. Starts gunicorn with production settings: one worker, not recycled during the run, one
+   database connection, every cache off (DJANGO_CACHE=off).
 3. For each URL of the mix, runs wrk with one connection for --seconds and records p50,
    p99, requests per second and bytes per response; counts SQL queries per page in-process.
    Then, with the caches on, the pages whose target allows a cache: /stats/ unfiltered and
@@ -34,6 +34,14 @@ import common
 
 ROOT = common.ROOT
 DATASETTE = ROOT / ".venv-bench" / "bin" / "datasette"
+
+
+# One worker with one thread, never recycled during the run. gunicorn.conf.py recycles a
+# worker after about 2,000 requests (max_requests): with one worker every request then
+# waits the half second the new worker takes to import Django, and a short row measured
+# through it showed that wait as its p99 (566 ms on a list whose p50 was 14.9, session 20).
+# With several workers, as in production, the others answer while one restarts.
+ONE_WORKER = {"workers": 1, "threads": 1, "extra_args": ["--max-requests", "0"]}
 
 
 def prepare_database(engine, cases, seed):
@@ -221,7 +229,7 @@ def main():
 
     ours = {}
     # Uncached: DJANGO_CACHE=off turns every cache off (pages, counts, statistics).
-    with common.gunicorn({**env, "DJANGO_CACHE": "off"}, args.port, workers=1, threads=1) as (_server, base):
+    with common.gunicorn({**env, "DJANGO_CACHE": "off"}, args.port, **ONE_WORKER) as (_server, base):
         for label, path in mix:
             common.log(f"  ours, uncached: {label}")
             ours[label] = {"path": path, "cache": "off", **measure(base, path, args.seconds), **counts.get(path, {})}
@@ -235,7 +243,7 @@ def main():
         else:
             export = {"skipped": f"export answered {status}"}
         export.update(expected_rows=values["export_rows"], path=export_path)
-    with common.gunicorn(env, args.port, workers=1, threads=1) as (_server, base):
+    with common.gunicorn(env, args.port, **ONE_WORKER) as (_server, base):
         for label, path, cookie in cached_mix(values):
             common.log(f"  ours, cached: {label}")
             ours[label] = {"path": path, "cache": "on", **measure(base, path, args.seconds, cookie)}
