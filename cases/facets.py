@@ -126,6 +126,27 @@ def _count(filterset, applied, use_rollups=True, from_cases=True, top=None):
     return counts
 
 
+# Facets whose labels are rows of a table, read together (``_labels_together``).
+LABEL_ROWS = {
+    "agency": (
+        Agency,
+        ["slug", "name", "state"],
+        lambda rows: {pk: (slug, f"{name}, {state}") for pk, slug, name, state in rows},
+    ),
+    "report": (Report, ["slug", "title"], lambda rows: {pk: (slug, title) for pk, slug, title in rows}),
+}
+
+
+def _labels_together(values_by_param):
+    """``{param: _labels(param, values)}`` for ``{param: values}``: the rows of every facet
+    in ``LABEL_ROWS`` read in one round trip, with the reference tables (lookups.rows_together)."""
+    read = [param for param in values_by_param if param in LABEL_ROWS]
+    found = lookups.rows_together([(*LABEL_ROWS[param][:2], values_by_param[param]) for param in read])
+    labels = {param: LABEL_ROWS[param][2](rows) for param, rows in zip(read, found, strict=True)}
+    labels.update({param: _labels(param, values) for param, values in values_by_param.items() if param not in labels})
+    return labels
+
+
 def _labels(param, values):
     """Labels and public values (slugs) for the values of one facet."""
     if param == "quarter":
@@ -134,11 +155,9 @@ def _labels(param, values):
         return {v: (v, STATE_NAMES.get(v, v)) for v in values}
     if param == "citizenship":
         return {v: (v, countries.name(v) or v) for v in values}
-    if param == "agency":
-        rows = lookups.rows(Agency, ["slug", "name", "state"], values)
-        return {pk: (slug, f"{name}, {state}") for pk, slug, name, state in rows}
-    if param == "report":
-        return {pk: (slug, title) for pk, slug, title in lookups.rows(Report, ["slug", "title"], values)}
+    if param in LABEL_ROWS:
+        model, fields, build = LABEL_ROWS[param]
+        return build(lookups.rows(model, fields, values))
     if param == "aor":
         return {pk: (slug, name) for pk, slug, name in _field_offices() if pk in values}
     return {pk: (slug, name) for pk, slug, name in _categories() if pk in values}
@@ -171,6 +190,11 @@ def case_facets(filterset, selected_values, count=None):
     """``selected_values(param)`` gives the values currently chosen for a parameter; ``count``
     is the number of cases in view (None: count every facet)."""
     counts = raw_counts(filterset, count)
+    ordered = {param: _options_in_order(param, counts[param]) for param in ORDER if param in counts}
+    # The options each facet shows first, labelled together.
+    labelled = _labels_together(
+        {param: {value for value, _ in rows[:OPTIONS_SHOWN]} for param, rows in ordered.items()}
+    )
     facets = []
     for param in ORDER:
         label = GROUPED[param][0] if param in GROUPED else CHARGES[param][0]
@@ -178,15 +202,10 @@ def case_facets(filterset, selected_values, count=None):
             # Too many cases to count from: no options; the chosen values kept for the next submit.
             facets.append(Facet(param, label, hidden=sorted(set(selected_values(param))), counted=False))
             continue
-        rows = [(value, n) for value, n in counts[param] if value not in (None, "")]
-        picked = "most frequent"
-        if param == "quarter":
-            rows.sort(key=lambda row: row[0], reverse=True)
-            picked = "most recent"
+        rows = ordered[param]
         selected = set(selected_values(param))
-        shown_rows = rows[:OPTIONS_SHOWN]
-        labels = _labels(param, {value for value, _ in rows[:OPTIONS_SHOWN]})
-        options = [Option(*labels[v], n, labels[v][0] in selected) for v, n in shown_rows if v in labels]
+        labels = labelled[param]
+        options = [Option(*labels[v], n, labels[v][0] in selected) for v, n in rows[:OPTIONS_SHOWN] if v in labels]
         leading = len(options)
         missing = selected - {o.value for o in options}
         if missing:
@@ -195,5 +214,15 @@ def case_facets(filterset, selected_values, count=None):
             options += [Option(*extra[v], n, True) for v, n in rows[OPTIONS_SHOWN:] if v in extra]
         hidden = sorted(selected - {o.value for o in options})
         total = getattr(counts[param], "total", len(rows))
+        picked = "most recent" if param == "quarter" else "most frequent"
         facets.append(Facet(param, label, options, total, hidden, leading=leading, picked=picked))
     return facets
+
+
+def _options_in_order(param, counted):
+    """A facet's ``(value, count)`` rows without the empty values, in the order shown: the
+    quarters newest first, the rest as counted (largest first)."""
+    rows = [(value, n) for value, n in counted if value not in (None, "")]
+    if param == "quarter":
+        rows.sort(key=lambda row: row[0], reverse=True)
+    return rows

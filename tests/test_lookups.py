@@ -3,7 +3,7 @@ tables and the facet labels must give what the ORM gives, in the models' default
 
 import pytest
 
-from cases import lookups
+from cases import lookups, requestmemo
 from cases.models import Agency, ChargeCategory, FieldOffice, Report
 
 pytestmark = pytest.mark.django_db
@@ -51,3 +51,66 @@ def test_rows_read_from_the_database_the_router_gives(world, monkeypatch):
     monkeypatch.setattr(router, "db_for_read", db_for_read)
     lookups.rows(Agency, ["slug"], [1])
     assert asked == [Agency]
+
+
+def _in_a_get_request():
+    # The request memo's own receivers (the signals would also close the test's connection).
+    requestmemo._started(None, environ={"REQUEST_METHOD": "GET"})
+
+
+def _request_ends():
+    requestmemo._finished(None)
+
+
+def test_rows_together_give_what_rows_gives_and_keep_the_reference_tables(world, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    agencies = [pk for pk, *_ in lookups.rows(Agency, ["slug"])][:2]
+    reports = [pk for pk, *_ in lookups.rows(Report, ["slug"])][:1]
+    requests = [
+        (Agency, ["slug", "name", "state"], agencies),
+        (Report, ["slug", "title"], reports),
+        (Agency, ["slug"], []),
+    ]
+    expected = [lookups.rows(*request) for request in requests]
+    assert expected[0] and expected[1] and expected[2] == []
+    _in_a_get_request()
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            assert lookups.rows_together(requests) == expected
+            categories, offices = lookups.categories(), lookups.field_offices()
+        # Labels and both reference tables in one round trip on PostgreSQL; one statement each elsewhere.
+        assert len(captured) == (1 if connection.vendor == "postgresql" else 4)
+    finally:
+        _request_ends()
+    assert categories == lookups.categories() and offices == lookups.field_offices()
+
+
+def test_rows_together_read_no_reference_table_the_request_or_the_cache_holds(world, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lookups"}}
+
+    def tables_read(captured):
+        sql = " ".join(query["sql"] for query in captured)
+        return [table for table in ("cases_report", "cases_chargecategory", "cases_fieldoffice") if f'"{table}"' in sql]
+
+    _in_a_get_request()
+    try:
+        lookups.categories()  # kept for the request and in the cache
+        with CaptureQueriesContext(connection) as captured:
+            lookups.rows_together([(Report, ["slug"], None)])
+        assert tables_read(captured) == ["cases_report", "cases_fieldoffice"]
+    finally:
+        _request_ends()
+    _in_a_get_request()
+    try:
+        with CaptureQueriesContext(connection) as captured:
+            lookups.rows_together([(Report, ["slug"], None)])
+            lookups.categories(), lookups.field_offices()  # both from the cache
+        assert tables_read(captured) == ["cases_report"]
+    finally:
+        _request_ends()
