@@ -47,10 +47,20 @@ def _quarter_label(slug):
     return FiscalQuarter.from_slug(slug).label
 
 
+@functools.lru_cache(maxsize=256)
+def _quarter_html(slug):
+    return escape(_quarter_label(slug))
+
+
 @functools.lru_cache(maxsize=2048)
 def _country_name(code, language):
     """A country's name in ``language`` (the active one): django-countries takes ~13 µs a call."""
     return countries.name(code) or code
+
+
+@functools.lru_cache(maxsize=2048)
+def _country_html(code, language):
+    return escape(_country_name(code, language))
 
 
 class CaseTable(tables.Table):
@@ -107,29 +117,33 @@ class CaseTable(tables.Table):
         return _charges_html(record.charges.get("subsequent"), self.category_names_html)
 
     def fast_cells(self, record):
-        """This row's cells, as django-tables2 renders them (tests/test_tables.py compares the
-        two), without its per-cell machinery: see the table_body template tag."""
-        empty = self.default
+        """This row's cells as HTML, escaped, as django-tables2 renders them and the template
+        escapes them (tests/test_tables.py compares the two), without its per-cell machinery:
+        see the table_body template tag."""
+        empty = self.empty_html
         days = record.days_to_next_arrest
         case_url, agency_url = self.url_patterns
         case_id = escape(record.case_id)
         charges = record.charges
         names = self.category_names_html
-        return [
-            SafeString(f'<a href="{case_url.replace(urlmemo.PLACEHOLDER, case_id)}">{case_id}</a>'),
-            _quarter_label(record.quarter),
-            SafeString(
-                f'<a href="{agency_url.replace(urlmemo.PLACEHOLDER, escape(record.agency_slug))}">'
-                f"{escape(record.agency_name)}</a>"
-            ),
-            record.state or empty,
-            _country_name(record.citizenship, get_language()) if record.citizenship else empty,
+        return (
+            f'<a href="{case_url.replace(urlmemo.PLACEHOLDER, case_id)}">{case_id}</a>',
+            _quarter_html(record.quarter),
+            f'<a href="{agency_url.replace(urlmemo.PLACEHOLDER, escape(record.agency_slug))}">'
+            f"{escape(record.agency_name)}</a>",
+            escape(record.state) if record.state else empty,
+            _country_html(record.citizenship, get_language()) if record.citizenship else empty,
+            # A date as written by PartialDate: digits, hyphens and a month's abbreviation.
             self.render_lodged(record) if record.lodged_on else empty,
             self.render_released(record) if record.released_on else empty,
             _charges_html(charges.get("prior"), names),
             _charges_html(charges.get("subsequent"), names),
-            empty if days is None else days,
-        ]
+            empty if days is None else str(days),
+        )
+
+    @cached_property
+    def empty_html(self):
+        return escape(str(self.default))
 
     @cached_property
     def url_patterns(self):

@@ -107,21 +107,19 @@ def table_pagination(context, table):
 def table_body(table):
     """The rows of a django-tables2 table, as the template loop would write them, built in
     Python: a page of the case list is 500 cells, and the template engine's per-cell cost
-    was most of the page's time. A table with ``fast_cells(record)`` (its cells' HTML, in
-    column order, equal to what django-tables2 renders; tested) skips the cell machinery too."""
+    was most of the page's time. A table with ``fast_cells(record)`` (its cells' HTML, escaped,
+    in column order, equal to what django-tables2 renders; tested) skips the cell machinery too."""
     columns = list(table.columns)
     starts = [
         str(format_html('<td {} data-label="{}">', column.attrs["td"].as_html(), column.header)) for column in columns
     ]
     fast = getattr(table, "fast_cells", None)
-    rows = []
-    for row in table.paginated_rows:
-        cells = fast(row.record) if fast else [cell for _column, cell in row.items()]
-        rows.append(
-            "<tr>"
-            + "".join([f"{start}{_html(cell)}</td>" for start, cell in zip(starts, cells, strict=False)])
-            + "</tr>"
-        )
+    # One format string for a row, its cells' HTML filled in (``fast_cells`` escapes its own).
+    row_html = "<tr>" + "".join(start.replace("{", "{{").replace("}", "}}") + "{}</td>" for start in starts) + "</tr>"
+    rows = [
+        row_html.format(*(fast(row.record) if fast else [_html(cell) for _column, cell in row.items()]))
+        for row in table.paginated_rows
+    ]
     if not rows:
         return format_html('<tr><td colspan="{}">{}</td></tr>', len(columns), table.empty_text)
     return mark_safe("\n".join(rows))
