@@ -86,7 +86,16 @@ def rollup_count(filterset):
     if found is None:
         return None
     model, lookups = found
-    return model.objects.filter(**lookups).aggregate(n=Sum("cases"))["n"] or 0
+    # Written out (``_rows_sql``), as the facets' counts are: the ORM's aggregate took longer
+    # to build than the database took to sum the rows.
+    connection = connections[router.db_for_read(model)]
+    sql, params = _rows_sql(connection, model, lookups, ["cases"])
+    if sql is None:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT SUM(cases) FROM ({sql}) AS counted", params)
+        (total,) = cursor.fetchone()
+    return int(total or 0)
 
 
 def grouped(filterset, groups, excluded=None, top=None):
