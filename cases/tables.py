@@ -6,6 +6,7 @@ from html import escape
 import django_tables2 as tables
 from django.db.models import F
 from django.utils.functional import cached_property
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django_countries import countries
@@ -143,7 +144,7 @@ class CaseTable(tables.Table):
 
     @cached_property
     def empty_html(self):
-        return escape(str(self.default))
+        return str(conditional_escape(self.default))
 
     @cached_property
     def url_patterns(self):
