@@ -14,7 +14,7 @@ from django.db import connections, router
 from . import dataversion
 from .grouping import Counting, run
 from .models import ChargeCategory, FieldOffice
-from .requestmemo import once, recall, remember
+from .requestmemo import active, once, recall, remember
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class Reference:
     fields: tuple
     build: object  # rows → the value kept
 
-    def cache_key(self):
-        return f"lookups:{self.name}:v{dataversion.current()}"
+    def cache_key(self, version=None):
+        return f"lookups:{self.name}:v{dataversion.current() if version is None else version}"
 
     def value(self):
         return once(self.name, lambda: cache.get_or_set(self.cache_key(), self.read, dataversion.cache_seconds()))
@@ -67,26 +67,44 @@ def rows(model, fields, pks=None):
 
 def rows_together(requests):
     """``[rows(model, fields, pks), ...]`` for each ``(model, fields, pks)`` of ``requests``;
-    on the way, the reference tables (``REFERENCES``) that this request has not read yet
-    and the cache does not hold are read and kept, as ``categories()`` would keep them.
+    on the way, in a GET request, the reference tables (``REFERENCES``) that it has not read
+    yet and the cache does not hold are read and kept, as ``categories()`` would keep them.
 
     On PostgreSQL the statements go in one round trip when they read from one database
     (``grouping.run``): a list page's facet labels (its report and agency options), its
     charge categories and its field offices took four round trips, one by one."""
-    references = []
-    for reference in REFERENCES:
-        if recall(reference.name, _MISSING) is _MISSING:
-            cached = cache.get(reference.cache_key())
-            if cached is None:
-                references.append(reference)
-            else:
-                remember(reference.name, cached)
+    references, keys = _references_to_read()
     results = _read([*requests, *((reference.model, reference.fields, None) for reference in references)])
-    for reference, found in zip(references, results[len(requests) :], strict=True):
-        value = reference.build(found)
-        cache.set(reference.cache_key(), value, dataversion.cache_seconds())
-        remember(reference.name, value)
+    if references:
+        values = [reference.build(found) for reference, found in zip(references, results[len(requests) :], strict=True)]
+        cache.set_many(
+            {keys[r.name]: value for r, value in zip(references, values, strict=True)}, dataversion.cache_seconds()
+        )
+        for reference, value in zip(references, values, strict=True):
+            remember(reference.name, value)
     return results[: len(requests)]
+
+
+def _references_to_read():
+    """The reference tables that this GET request has not read and the cache does not hold,
+    with every reference's cache key, worked out once, before they are read: rows read while
+    a change commits are kept under the version that the change retires. Outside a GET
+    request nothing would keep them: none is read."""
+    if not active():
+        return [], {}
+    wanted = [reference for reference in REFERENCES if recall(reference.name, _MISSING) is _MISSING]
+    if not wanted:
+        return [], {}
+    version = dataversion.current()
+    keys = {reference.name: reference.cache_key(version) for reference in wanted}
+    cached = cache.get_many(list(keys.values()))
+    missing = []
+    for reference in wanted:
+        if keys[reference.name] in cached:
+            remember(reference.name, cached[keys[reference.name]])
+        else:
+            missing.append(reference)
+    return missing, keys
 
 
 def _read(requests):

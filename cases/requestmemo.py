@@ -39,6 +39,11 @@ def remember(key, value):
         memo[key] = value
 
 
+def active():
+    """Whether this thread is in a GET request, where ``once`` and ``remember`` keep values."""
+    return getattr(_state, "memo", None) is not None
+
+
 def recall(key, default=None):
     """What ``remember`` kept under ``key`` in this GET request, else ``default``."""
     memo = getattr(_state, "memo", None)

@@ -88,29 +88,51 @@ def test_rows_together_give_what_rows_gives_and_keep_the_reference_tables(world,
     assert categories == lookups.categories() and offices == lookups.field_offices()
 
 
+def _tables(captured):
+    sql = " ".join(query["sql"] for query in captured)
+    return [table for table in ("cases_report", "cases_chargecategory", "cases_fieldoffice") if f'"{table}"' in sql]
+
+
 def test_rows_together_read_no_reference_table_the_request_or_the_cache_holds(world, settings):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lookups"}}
+    from cases import dataversion
 
-    def tables_read(captured):
-        sql = " ".join(query["sql"] for query in captured)
-        return [table for table in ("cases_report", "cases_chargecategory", "cases_fieldoffice") if f'"{table}"' in sql]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lookups"}}
+    cache.clear()
+
+    def tables_read():
+        _in_a_get_request()
+        try:
+            with CaptureQueriesContext(connection) as captured:
+                lookups.rows_together([(Report, ["slug"], None)])
+                lookups.categories(), lookups.field_offices()
+        finally:
+            _request_ends()
+        return _tables(captured)
 
     _in_a_get_request()
     try:
         lookups.categories()  # kept for the request and in the cache
         with CaptureQueriesContext(connection) as captured:
             lookups.rows_together([(Report, ["slug"], None)])
-        assert tables_read(captured) == ["cases_report", "cases_fieldoffice"]
     finally:
         _request_ends()
-    _in_a_get_request()
-    try:
-        with CaptureQueriesContext(connection) as captured:
-            lookups.rows_together([(Report, ["slug"], None)])
-            lookups.categories(), lookups.field_offices()  # both from the cache
-        assert tables_read(captured) == ["cases_report"]
-    finally:
-        _request_ends()
+    assert _tables(captured) == ["cases_report", "cases_fieldoffice"]
+    # Both from the cache now, the field offices kept by rows_together.
+    assert tables_read() == ["cases_report"]
+    dataversion.bump()  # a change: both are read again, with the labels
+    assert tables_read() == ["cases_report", "cases_chargecategory", "cases_fieldoffice"]
+    assert tables_read() == ["cases_report"]
+
+
+def test_outside_a_request_rows_together_read_only_what_is_asked(world, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    with CaptureQueriesContext(connection) as captured:
+        assert lookups.rows_together([(Report, ["slug"], None)]) == [lookups.rows(Report, ["slug"])]
+    assert not any("cases_chargecategory" in q["sql"] or "cases_fieldoffice" in q["sql"] for q in captured)
