@@ -93,7 +93,7 @@ def rollup_count(filterset):
     if sql is None:
         return 0
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT SUM(cases) FROM ({sql}) AS counted", params)
+        cursor.execute(f"SELECT SUM({connection.ops.quote_name('cases')}) FROM ({sql}) AS counted", params)
         (total,) = cursor.fetchone()
     return int(total or 0)
 

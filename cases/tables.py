@@ -134,9 +134,8 @@ class CaseTable(tables.Table):
             f"{escape(record.agency_name)}</a>",
             escape(record.state) if record.state else empty,
             _country_html(record.citizenship, get_language()) if record.citizenship else empty,
-            # A date as written by PartialDate: digits, hyphens and a month's abbreviation.
-            self.render_lodged(record) if record.lodged_on else empty,
-            self.render_released(record) if record.released_on else empty,
+            escape(self.render_lodged(record)) if record.lodged_on else empty,
+            escape(self.render_released(record)) if record.released_on else empty,
             _charges_html(charges.get("prior"), names),
             _charges_html(charges.get("subsequent"), names),
             empty if days is None else str(days),

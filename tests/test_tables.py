@@ -13,7 +13,7 @@ from django.utils.html import conditional_escape
 from cases.models import Detainer
 from cases.tables import CaseTable
 
-from .factories import ReportFactory, make_case, publish
+from .factories import AgencyFactory, ReportFactory, make_case, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,38 @@ def test_fast_cells_equal_what_django_tables2_renders(world):
     publish(sparse.report)
     month = make_case(ReportFactory(fy=2019, q=2), 1, released_on=dt.date(2019, 1, 1))
     Detainer.objects.filter(pk=month.pk).update(released_on_precision="month", lodged_on=None)
-    table = CaseTable(Detainer.objects.cases().for_list())
+    marked = make_case(ReportFactory(fy=2019, q=3), 1, agency=AgencyFactory(name='<b>Tom & "Jerry" {0}</b>'))
+    publish(marked.report)
+    # An empty cell's default with markup and braces, escaped as the template escapes it.
+    table = CaseTable(Detainer.objects.cases().for_list(), default="<i>none & {0}</i>")
     table.paginate(per_page=50)
     rows = list(table.paginated_rows)
-    assert len(rows) >= 7
+    assert len(rows) >= 8
     for row in rows:
         # As the template writes them: escaped unless marked safe.
         slow = [str(conditional_escape(cell)) for _column, cell in row.items()]
         assert list(table.fast_cells(row.record)) == slow, row.record.case_id
-    # The two sparse rows exercised the empty cells.
-    assert any("—" in cell for row in rows for cell in table.fast_cells(row.record))
+    cells = [cell for row in rows for cell in table.fast_cells(row.record)]
+    # The sparse rows exercised the empty cells, and the agency's name was escaped.
+    assert "&lt;i&gt;none &amp; {0}&lt;/i&gt;" in cells
+    assert any("&lt;b&gt;Tom &amp; &quot;Jerry&quot; {0}&lt;/b&gt;</a>" in cell for cell in cells)
+    assert not any("<b>" in cell or "<i>" in cell for cell in cells)
+
+
+def test_table_body_keeps_braces_in_headers_and_cells(world):
+    """The row's format string is built from the cells' opening tags: braces there are literal."""
+    import django_tables2 as tables
+
+    class Braced(CaseTable):
+        state = tables.Column("State {0} {}", accessor="state", order_by=("state", "case_id"))
+
+    marked = make_case(ReportFactory(fy=2019, q=3), 1, agency=AgencyFactory(name="Braces {0} {name}"))
+    publish(marked.report)
+    table = Braced(Detainer.objects.cases().for_list())
+    table.paginate(per_page=50)
+    body = Template("{% load public_urls %}{% table_body table %}").render(Context({"table": table}))
+    assert body.count('data-label="State {0} {}"') == len(list(table.paginated_rows)) >= 5
+    assert ">Braces {0} {name}</a>" in body
 
 
 def test_case_list_markup_has_one_cell_per_column(client, world):
