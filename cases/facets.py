@@ -155,9 +155,6 @@ def _labels(param, values):
         return {v: (v, STATE_NAMES.get(v, v)) for v in values}
     if param == "citizenship":
         return {v: (v, countries.name(v) or v) for v in values}
-    if param in LABEL_ROWS:
-        model, fields, build = LABEL_ROWS[param]
-        return build(lookups.rows(model, fields, values))
     if param == "aor":
         return {pk: (slug, name) for pk, slug, name in _field_offices() if pk in values}
     return {pk: (slug, name) for pk, slug, name in _categories() if pk in values}
